@@ -1,0 +1,51 @@
+# Makefile: the common tasks, so that nobody needs to know Meson.
+#
+#   make deps    install the Debian packages ferry needs (idempotent)
+#   make         build build/ferry
+#   make test    install, build, run the whole test suite
+#   make check-asan  unit tests under AddressSanitizer + UBSan
+#   make demo    install, build, and show ferry at work on a sample disk
+#   make bench   compare ferry with qemu-img convert and nbdcopy
+#   make fuzz    build the libFuzzer harnesses and run each briefly
+
+BUILD ?= build
+FUZZ_SECONDS ?= 60
+MESON_TEST_ARGS ?= --print-errorlogs
+
+.PHONY: all deps build test check-asan demo bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: deps build
+	meson test -C $(BUILD) $(MESON_TEST_ARGS)
+
+check-asan: deps
+	[ -f build-asan/build.ninja ] || \
+	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C build-asan $(MESON_TEST_ARGS)
+
+demo: deps build
+	scripts/demo.sh $(BUILD)/ferry
+
+bench: deps build
+	bench/convert.sh $(BUILD)/ferry
+
+fuzz: deps
+	[ -f build-fuzz/build.ninja ] || \
+	  CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dwerror=true
+	ninja -C build-fuzz
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

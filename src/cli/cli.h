@@ -1,0 +1,26 @@
+/* cli.h: the `ferry` command's subcommands and shared helpers.
+ *
+ * Exit status everywhere: 0 success, 1 a negative answer (compare found a
+ * difference), 2 an error, reported as one line on stderr.
+ */
+#ifndef FERRY_CLI_CLI_H
+#define FERRY_CLI_CLI_H
+
+#define EXIT_DIFFERENT 1
+#define EXIT_ERROR 2
+
+int cmd_info (int argc, char **argv);
+int cmd_map (int argc, char **argv);
+int cmd_convert (int argc, char **argv);
+int cmd_compare (int argc, char **argv);
+
+/* Print "ferry: MESSAGE" (printf-style) on stderr. */
+void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* Print the current error (error_message()) and return EXIT_ERROR. */
+int cli_fail (void);
+/* "Try 'ferry CMD --help'" and return EXIT_ERROR. */
+int cli_usage_error (const char *cmd);
+/* Parse a size such as 65536, 64k, 2M; -1 on error. */
+int cli_parse_size (const char *s, unsigned long long *out);
+
+#endif

@@ -1,0 +1,120 @@
+/* main.c: the `ferry` command: global options and subcommand dispatch. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/error.h"
+#include "util/log.h"
+
+static const struct command {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "info", cmd_info, "show an image's format, size and backing chain" },
+  { "map", cmd_map, "list an image's extents: data, zero, and which layer" },
+  { "convert", cmd_convert, "copy an image's guest-visible content to a new image" },
+  { "compare", cmd_compare, "check whether two images hold the same content" },
+};
+
+void
+cli_error (const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs ("ferry: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+}
+
+int
+cli_fail (void)
+{
+  cli_error ("%s", error_message ());
+  log_debug ("error raised at %s", error_origin ());
+  return EXIT_ERROR;
+}
+
+int
+cli_usage_error (const char *cmd)
+{
+  fprintf (stderr, "Try 'ferry %s --help' for more information.\n", cmd);
+  return EXIT_ERROR;
+}
+
+int
+cli_parse_size (const char *s, unsigned long long *out)
+{
+  char *end;
+  unsigned long long v, mult = 1;
+
+  if (*s < '0' || *s > '9')
+    return -1;
+  v = strtoull (s, &end, 10);
+  switch (*end) {
+  case 'k': case 'K': mult = 1ull << 10; end++; break;
+  case 'm': case 'M': mult = 1ull << 20; end++; break;
+  case 'g': case 'G': mult = 1ull << 30; end++; break;
+  case 't': case 'T': mult = 1ull << 40; end++; break;
+  default: break;
+  }
+  if (*end != '\0' || __builtin_mul_overflow (v, mult, out))
+    return -1;
+  return 0;
+}
+
+static void
+usage (FILE *fp)
+{
+  fprintf (fp,
+           "Usage: ferry [-v|--verbose] COMMAND [OPTIONS] ARGS...\n"
+           "\n"
+           "ferry moves virtual machines onto KVM.\n"
+           "\n"
+           "Commands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf (fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (fp,
+           "\n"
+           "Run 'ferry COMMAND --help' for a command's options.\n"
+           "Exit status: 0 success, 1 difference found (compare), 2 error.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  int i = 1;
+
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp (argv[i], "-v") == 0 || strcmp (argv[i], "--verbose") == 0)
+      log_set_level (log_get_level () < LOG_DEBUG ? log_get_level () + 1
+                                                  : LOG_DEBUG);
+    else if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0) {
+      usage (stdout);
+      return 0;
+    }
+    else if (strcmp (argv[i], "--version") == 0) {
+      printf ("ferry %s\n", FERRY_VERSION);
+      return 0;
+    }
+    else {
+      cli_error ("unknown option '%s'", argv[i]);
+      usage (stderr);
+      return EXIT_ERROR;
+    }
+  }
+  if (i >= argc) {
+    usage (stderr);
+    return EXIT_ERROR;
+  }
+  for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (strcmp (argv[i], commands[c].name) == 0)
+      return commands[c].run (argc - i, argv + i);
+  cli_error ("unknown command '%s'", argv[i]);
+  usage (stderr);
+  return EXIT_ERROR;
+}

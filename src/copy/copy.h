@@ -1,0 +1,66 @@
+/* copy.h: the data mover.
+ *
+ * "Copy these ranges of this view into that image": the source is a disk
+ * chain (any layer may hold the data), the target an image opened for
+ * writing.  The mover walks the source's block status, never reads holes,
+ * never writes zeros into a target known to read as zeros, and skips blocks
+ * of allocated data that are all zero.  Several workers take fixed-size work
+ * ranges from one queue; each has its own buffer, so peak memory is
+ * workers x request size whatever the image size.
+ *
+ * The same interface serves whole-disk conversion (ranges = NULL) and, later,
+ * incremental syncs and resumed copies (ranges = the changed or unfinished
+ * extents).
+ */
+#ifndef FERRY_COPY_COPY_H
+#define FERRY_COPY_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "disk/disk.h"
+
+struct copy_range {
+  uint64_t offset;
+  uint64_t length;
+};
+
+struct copy_options {
+  unsigned workers;          /* 0 = chosen from the number of CPUs */
+  size_t request_size;       /* bytes per read/write; 0 = default */
+  bool target_is_zero;       /* target reads as zeros: skip zero ranges */
+  const struct copy_range *ranges;  /* sorted, disjoint; NULL = whole disk */
+  size_t nr_ranges;
+  /* Called from worker threads with the number of guest bytes finished. */
+  void (*progress) (void *opaque, uint64_t bytes);
+  void *opaque;
+};
+
+struct copy_stats {
+  uint64_t bytes_read;       /* data read from the source */
+  uint64_t bytes_written;    /* data written to the target */
+  uint64_t bytes_skipped;    /* holes, zero extents and all-zero blocks */
+  unsigned workers;          /* how many ran */
+};
+
+#define COPY_MAX_WORKERS 16
+
+/* Copy src's guest-visible content into dst over the given ranges.  dst must
+ * be at least as large as the ranges.  Returns 0, or -1 with the error set;
+ * on error the target holds a partial copy. */
+int copy_disk (struct disk *src, struct disk *dst,
+               const struct copy_options *opts, struct copy_stats *stats);
+
+/* The worker count for `requested` (0 = from the machine). */
+unsigned copy_default_workers (unsigned requested);
+
+/* Whether len bytes at buf are all zero. */
+bool copy_is_zero (const void *buf, size_t len);
+
+/* Compare the guest-visible content of two disks.  Sizes may differ: the
+ * longer one must then read as zeros past the shorter one's end.
+ * Returns 0 identical, 1 different (*first_difference set), -1 error. */
+int copy_compare (struct disk *a, struct disk *b, uint64_t *first_difference);
+
+#endif

@@ -1,0 +1,171 @@
+/* raw.c: the raw format, a file whose bytes are the guest's bytes.
+ *
+ * Block status comes from SEEK_DATA/SEEK_HOLE: holes read as zeros and are
+ * reported EXTENT_ZERO (a raw layer has no backing, so nothing is ever
+ * "unallocated" below it).  Writes of zeros punch holes, keeping output
+ * sparse.  raw matches any file, so its probe score is the lowest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "disk/disk.h"
+#include "util/checked.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/io.h"
+
+static int
+raw_probe (const uint8_t *buf, size_t len, uint64_t file_size)
+{
+  (void) buf;
+  (void) len;
+  (void) file_size;
+  return 1;
+}
+
+static int
+raw_open (struct disk *disk)
+{
+  int64_t size = io_file_size (disk->fd, disk->path);
+
+  if (size == -1)
+    return -1;
+  disk->size = size;
+  disk->priv = disk;            /* non-NULL: nothing else to keep */
+  return 0;
+}
+
+static void
+raw_close (struct disk *disk)
+{
+  (void) disk;
+}
+
+static int
+raw_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
+{
+  return io_pread_full (disk->fd, buf, count, offset, disk->path);
+}
+
+static int
+raw_block_status (struct disk *disk, uint64_t offset, uint64_t length,
+                  struct extent *out)
+{
+  off_t data, hole;
+  uint64_t end = offset + length;
+
+  out->offset = offset;
+  data = lseek (disk->fd, (off_t) offset, SEEK_DATA);
+  if (data == -1 && errno == ENXIO) {
+    /* only a hole to the end of the file */
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+  if (data == -1) {
+    /* No SEEK_DATA support on this file system: all data. */
+    if (errno == EINVAL || errno == ENOTSUP) {
+      out->type = EXTENT_DATA;
+      out->length = length;
+      return 0;
+    }
+    error_set_errno (errno, "raw: %s: SEEK_DATA", disk->path);
+    return -1;
+  }
+  if ((uint64_t) data > offset) {
+    out->type = EXTENT_ZERO;
+    out->length = min_u64 ((uint64_t) data, end) - offset;
+    return 0;
+  }
+  hole = lseek (disk->fd, (off_t) offset, SEEK_HOLE);
+  if (hole == -1) {
+    error_set_errno (errno, "raw: %s: SEEK_HOLE", disk->path);
+    return -1;
+  }
+  out->type = EXTENT_DATA;
+  out->length = min_u64 ((uint64_t) hole, end) - offset;
+  if (out->length == 0) {       /* the file changed under us */
+    out->length = length;
+  }
+  return 0;
+}
+
+static int
+raw_pwrite (struct disk *disk, const void *buf, size_t count, uint64_t offset)
+{
+  return io_pwrite_full (disk->fd, buf, count, offset, disk->path);
+}
+
+static int
+raw_zero (struct disk *disk, uint64_t offset, uint64_t length)
+{
+  if (fallocate (disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                 (off_t) offset, (off_t) length) == 0)
+    return 0;
+  if (errno != EOPNOTSUPP) {
+    error_set_errno (errno, "raw: %s: punching a hole at %" PRIu64,
+                     disk->path, offset);
+    return -1;
+  }
+  /* Fall back to writing zeros. */
+  {
+    static const char zeros[65536];
+    while (length > 0) {
+      size_t n = min_u64 (length, sizeof zeros);
+      if (io_pwrite_full (disk->fd, zeros, n, offset, disk->path) == -1)
+        return -1;
+      offset += n;
+      length -= n;
+    }
+  }
+  return 0;
+}
+
+static int
+raw_flush (struct disk *disk)
+{
+  if (fdatasync (disk->fd) == -1) {
+    error_set_errno (errno, "raw: %s: fdatasync", disk->path);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+raw_create (const char *path, const struct disk_create_options *opts)
+{
+  CLEANUP_CLOSE int fd = -1;
+
+  if (opts->backing_file) {
+    error_set ("raw: %s: raw images cannot have a backing file", path);
+    return -1;
+  }
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd == -1) {
+    error_set_errno (errno, "raw: %s: create", path);
+    return -1;
+  }
+  if (ftruncate (fd, (off_t) opts->size) == -1) {
+    error_set_errno (errno, "raw: %s: setting size %" PRIu64, path,
+                     opts->size);
+    return -1;
+  }
+  return 0;
+}
+
+const struct disk_driver disk_driver_raw = {
+  .name = "raw",
+  .probe = raw_probe,
+  .open = raw_open,
+  .close = raw_close,
+  .pread = raw_pread,
+  .block_status = raw_block_status,
+  .pwrite = raw_pwrite,
+  .zero = raw_zero,
+  .flush = raw_flush,
+  .create = raw_create,
+};
