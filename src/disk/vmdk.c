@@ -1,13 +1,1923 @@
-/* vmdk.c: placeholder until the driver lands. */
+/* vmdk.c: the VMware VMDK format, read-only.
+ *
+ * Written from VMware's "Virtual Disk Format 1.1" specification and the
+ * libyal format notes.  A VMDK layer is a text descriptor listing extents
+ * (sparse files, flat files, zero ranges); the descriptor lives in its own
+ * small file, or is embedded in a single sparse file (monolithicSparse,
+ * streamOptimized).  This driver never writes.
+ *
+ * Layout of a layer once open (struct vmdk_layer):
+ *
+ *    guest bytes  [ extent 0 ][ extent 1 ] ... [ extent n-1 ]
+ *                   start/length in bytes, contiguous from 0, sum = size
+ *
+ * Sparse extent ("KDMV" header): guest offset -> grain -> grain table (GT)
+ * through the grain directory (GD).  The GD is loaded at open (bounded by
+ * the file size); GTs are read on demand into a small cache.  A GT entry
+ * (GTE) of 0 is unallocated (falls through to the parent layer), 1 is a
+ * zeroed grain, anything else is the grain's sector in the file.  With
+ * compressed grains (streamOptimized) a GTE points at a grain marker
+ * (LBA u64, size u32) followed by a zlib stream.
+ *
+ * Invariants: every on-disk offset is checked against the size of the file
+ * it points into before it is used, every size computed from input goes
+ * through checked.h, and nothing is allocated from an unchecked field.
+ * pread and block_status run concurrently; the GT cache and the one-grain
+ * decompression cache of each layer are guarded by vmdk_layer.lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
 #include "disk/disk.h"
+#include "disk/vmdk.h"
+#include "util/checked.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/io.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/vector.h"
+
+#define SECTOR 512u
+
+#define SPARSE_MAGIC 0x564d444bu        /* "KDMV" little-endian */
+#define COWD_MAGIC 0x44574f43u          /* "COWD": ESX vmfsSparse */
+
+#define FLAG_NEWLINE_TEST (1u << 0)
+#define FLAG_REDUNDANT_GT (1u << 1)
+#define FLAG_COMPRESSED (1u << 16)
+#define FLAG_MARKERS (1u << 17)
+
+#define COMPRESS_NONE 0
+#define COMPRESS_DEFLATE 1
+
+#define GD_AT_END UINT64_MAX
+
+#define MARKER_EOS 0
+#define MARKER_GT 1
+#define MARKER_GD 2
+#define MARKER_FOOTER 3
+
+/* Bounds on header fields.  VMware writes 128-sector grains and 512 GTEs
+ * per GT; the bounds leave room for other writers while keeping every
+ * allocation small. */
+#define MAX_GRAIN_SECTORS 4096u                 /* 2 MiB */
+#define MAX_GTES_PER_GT 65536u                  /* 256 KiB per GT */
+#define MAX_CAPACITY_SECTORS (UINT64_C (1) << 40) /* 512 TiB */
+#define MAX_GD_BYTES (UINT64_C (64) << 20)
+#define MAX_DISK_BYTES (UINT64_C (1) << 62)     /* keeps off_t arithmetic safe */
+#define GRAIN_MARKER_SIZE 12u
+
+#define GT_CACHE_ENTRIES 16
+/* GTEs looked at per step when merging block status or reads. */
+#define GTE_BATCH 256
+
+struct sparse_header {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t flags;
+  uint64_t capacity;
+  uint64_t grain_size;
+  uint64_t descriptor_offset;
+  uint64_t descriptor_size;
+  uint32_t gtes_per_gt;
+  uint64_t rgd_offset;
+  uint64_t gd_offset;
+  uint64_t overhead;
+  uint8_t unclean_shutdown;
+  uint8_t newline_chars[4];
+  uint16_t compress_algorithm;
+};
+
+struct gt_cache_entry {
+  uint64_t index;
+  uint32_t *gtes;              /* NULL = empty slot */
+};
+
+struct vmdk_extent {
+  enum vmdk_extent_type type;  /* SPARSE, FLAT, VMFS or ZERO once open */
+  enum vmdk_access access;
+  uint64_t start;              /* guest offset, bytes */
+  uint64_t length;             /* bytes */
+  char *filename;              /* as written in the descriptor */
+  char *path;                  /* resolved; NULL for ZERO */
+  int fd;                      /* -1 for ZERO */
+  bool own_fd;                 /* false when it is the layer's own fd */
+  uint64_t file_size;
+
+  /* FLAT / VMFS */
+  uint64_t file_offset;        /* bytes */
+
+  /* SPARSE */
+  uint32_t version;
+  uint32_t flags;
+  bool compressed;
+  uint64_t capacity;           /* bytes */
+  uint64_t grain_bytes;
+  uint32_t gtes_per_gt;
+  uint64_t gt_bytes;
+  uint32_t *gd;                /* host order, every entry checked */
+  uint64_t gd_entries;
+  struct gt_cache_entry gt_cache[GT_CACHE_ENTRIES];
+  unsigned gt_cache_next;
+  uint64_t grain_cache_index;
+  uint8_t *grain_cache;        /* one inflated grain, or NULL */
+};
+
+struct vmdk_layer {
+  struct vmdk_descriptor desc;
+  struct vmdk_extent *extents;
+  size_t n_extents;
+  pthread_mutex_t lock;
+};
+
+extern const struct disk_driver disk_driver_vmdk;
+
+DEFINE_VECTOR_TYPE (vmdk_desc_extent_vector, struct vmdk_descriptor_extent);
+DEFINE_VECTOR_TYPE (vmdk_desc_entry_vector, struct vmdk_descriptor_entry);
+
+static uint16_t
+le16 (const uint8_t *p)
+{
+  return (uint16_t) (p[0] | p[1] << 8);
+}
+
+static uint32_t
+le32 (const uint8_t *p)
+{
+  return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
+    | (uint32_t) p[3] << 24;
+}
+
+static uint64_t
+le64 (const uint8_t *p)
+{
+  return (uint64_t) le32 (p) | (uint64_t) le32 (p + 4) << 32;
+}
+
+const char *
+vmdk_extent_type_name (enum vmdk_extent_type type)
+{
+  switch (type) {
+  case VMDK_EXTENT_SPARSE: return "SPARSE";
+  case VMDK_EXTENT_FLAT: return "FLAT";
+  case VMDK_EXTENT_ZERO: return "ZERO";
+  case VMDK_EXTENT_VMFS: return "VMFS";
+  case VMDK_EXTENT_VMFSSPARSE: return "VMFSSPARSE";
+  case VMDK_EXTENT_VMFSRDM: return "VMFSRDM";
+  case VMDK_EXTENT_VMFSRAW: return "VMFSRAW";
+  case VMDK_EXTENT_SESPARSE: return "SESPARSE";
+  }
+  return "?";
+}
+
+const char *
+vmdk_access_name (enum vmdk_access access)
+{
+  switch (access) {
+  case VMDK_ACCESS_RW: return "RW";
+  case VMDK_ACCESS_RDONLY: return "RDONLY";
+  case VMDK_ACCESS_NOACCESS: return "NOACCESS";
+  }
+  return "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Descriptor parser                                                  */
+/* ------------------------------------------------------------------ */
+
+struct desc_parser {
+  const char *what;
+  unsigned line;
+  struct vmdk_descriptor *out;
+  vmdk_desc_extent_vector extents;
+  vmdk_desc_entry_vector entries;
+  /* which known keys were seen, to reject duplicates */
+  uint32_t seen;
+};
+
+static bool
+is_blank (char c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Trim [*s, *s + *n) of blanks on both sides. */
+static void
+trim (const char **s, size_t *n)
+{
+  while (*n > 0 && is_blank (**s)) {
+    (*s)++;
+    (*n)--;
+  }
+  while (*n > 0 && is_blank ((*s)[*n - 1]))
+    (*n)--;
+}
+
+static char *
+desc_strndup (struct desc_parser *p, const char *s, size_t n)
+{
+  char *r = strndup (s, n);
+
+  if (r == NULL)
+    error_set_errno (errno, "vmdk: %s: line %u", p->what, p->line);
+  return r;
+}
+
+static bool
+parse_dec_u64 (const char *s, size_t n, uint64_t *out)
+{
+  uint64_t v = 0;
+
+  if (n == 0 || n > 20)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    if (checked_mul_add (v, 10, (uint64_t) (s[i] - '0'), &v))
+      return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool
+parse_dec_u32 (const char *s, size_t n, uint32_t *out)
+{
+  uint64_t v;
+
+  if (!parse_dec_u64 (s, n, &v) || v > UINT32_MAX)
+    return false;
+  *out = (uint32_t) v;
+  return true;
+}
+
+static bool
+parse_hex_u32 (const char *s, size_t n, uint32_t *out)
+{
+  uint32_t v = 0;
+
+  if (n == 0 || n > 8)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    unsigned d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
+    v = v << 4 | d;
+  }
+  *out = v;
+  return true;
+}
+
+/* Split the next blank-separated word off [*s, *s + *n); a word starting
+ * with '"' runs to the closing quote (which is dropped).  Returns false
+ * when there is no word, or on an unterminated quote (*unterminated). */
+static bool
+next_word (const char **s, size_t *n, const char **word, size_t *len,
+           bool *quoted, bool *unterminated)
+{
+  trim (s, n);
+  *quoted = false;
+  *unterminated = false;
+  if (*n == 0)
+    return false;
+  if (**s == '"') {
+    const char *close = memchr (*s + 1, '"', *n - 1);
+    if (close == NULL) {
+      *unterminated = true;
+      return false;
+    }
+    *word = *s + 1;
+    *len = close - (*s + 1);
+    *quoted = true;
+    *n -= close + 1 - *s;
+    *s = close + 1;
+    return true;
+  }
+  *word = *s;
+  *len = 0;
+  while (*len < *n && !is_blank ((*s)[*len]))
+    (*len)++;
+  *s += *len;
+  *n -= *len;
+  return true;
+}
+
+static int
+desc_error_bad_value (struct desc_parser *p, const char *key,
+                      const char *value, const char *expected)
+{
+  error_set ("vmdk: %s: line %u: %s = \"%.64s\" is not %s", p->what, p->line,
+             key, value, expected);
+  return -1;
+}
+
+static int
+desc_parse_extent (struct desc_parser *p, const char *s, size_t n)
+{
+  struct vmdk_descriptor_extent e = { .line = p->line };
+  const char *w;
+  size_t wn;
+  bool quoted, unterminated;
+  static const struct { const char *name; enum vmdk_extent_type type; }
+  types[] = {
+    { "SPARSE", VMDK_EXTENT_SPARSE },
+    { "FLAT", VMDK_EXTENT_FLAT },
+    { "ZERO", VMDK_EXTENT_ZERO },
+    { "VMFS", VMDK_EXTENT_VMFS },
+    { "VMFSSPARSE", VMDK_EXTENT_VMFSSPARSE },
+    { "VMFSRDM", VMDK_EXTENT_VMFSRDM },
+    { "VMFSRAW", VMDK_EXTENT_VMFSRAW },
+    { "SESPARSE", VMDK_EXTENT_SESPARSE },
+  };
+  size_t i;
+
+  /* access (already known to be one of the three words) */
+  next_word (&s, &n, &w, &wn, &quoted, &unterminated);
+  if (wn == 2)
+    e.access = VMDK_ACCESS_RW;
+  else if (wn == 6)
+    e.access = VMDK_ACCESS_RDONLY;
+  else
+    e.access = VMDK_ACCESS_NOACCESS;
+
+  if (!next_word (&s, &n, &w, &wn, &quoted, &unterminated)
+      || !parse_dec_u64 (w, wn, &e.sectors)) {
+    error_set ("vmdk: %s: line %u: extent size is missing or not a number",
+               p->what, p->line);
+    return -1;
+  }
+  if (!next_word (&s, &n, &w, &wn, &quoted, &unterminated)) {
+    error_set ("vmdk: %s: line %u: extent type is missing", p->what, p->line);
+    return -1;
+  }
+  for (i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (strlen (types[i].name) == wn && strncasecmp (types[i].name, w, wn) == 0)
+      break;
+  if (i == sizeof types / sizeof types[0]) {
+    error_set ("vmdk: %s: line %u: unknown extent type \"%.*s\"", p->what,
+               p->line, (int) (wn > 64 ? 64 : wn), w);
+    return -1;
+  }
+  e.type = types[i].type;
+
+  if (next_word (&s, &n, &w, &wn, &quoted, &unterminated)) {
+    if (wn == 0) {
+      error_set ("vmdk: %s: line %u: extent file name is empty", p->what,
+                 p->line);
+      return -1;
+    }
+    if (memchr (w, '\0', wn)) {
+      error_set ("vmdk: %s: line %u: extent file name contains a NUL byte",
+                 p->what, p->line);
+      return -1;
+    }
+    e.filename = desc_strndup (p, w, wn);
+    if (e.filename == NULL)
+      return -1;
+    if (next_word (&s, &n, &w, &wn, &quoted, &unterminated)) {
+      if (quoted || !parse_dec_u64 (w, wn, &e.offset)) {
+        error_set ("vmdk: %s: line %u: extent offset \"%.*s\" is not a "
+                   "number", p->what, p->line, (int) (wn > 64 ? 64 : wn), w);
+        goto fail;
+      }
+      trim (&s, &n);
+      if (n > 0) {
+        error_set ("vmdk: %s: line %u: unexpected text after the extent "
+                   "offset", p->what, p->line);
+        goto fail;
+      }
+    }
+  }
+  if (unterminated) {
+    error_set ("vmdk: %s: line %u: unterminated quote in extent line",
+               p->what, p->line);
+    goto fail;
+  }
+  if (e.filename == NULL && e.type != VMDK_EXTENT_ZERO) {
+    error_set ("vmdk: %s: line %u: %s extent has no file name", p->what,
+               p->line, vmdk_extent_type_name (e.type));
+    return -1;
+  }
+  if (vmdk_desc_extent_vector_append (&p->extents, e) == -1) {
+    error_prefix ("vmdk: %s: line %u", p->what, p->line);
+    goto fail;
+  }
+  return 0;
+
+fail:
+  free (e.filename);
+  return -1;
+}
+
+enum known_key {
+  KEY_VERSION, KEY_CID, KEY_PARENT_CID, KEY_CREATE_TYPE, KEY_PARENT_HINT,
+  KEY_ADAPTER, KEY_CYLINDERS, KEY_HEADS, KEY_SECTORS, KEY_HW_VERSION,
+  KEY_UUID, KEY_LONG_CONTENT_ID, KEY_OTHER,
+};
+
+static enum known_key
+known_key (const char *key)
+{
+  static const char *const names[] = {
+    [KEY_VERSION] = "version",
+    [KEY_CID] = "CID",
+    [KEY_PARENT_CID] = "parentCID",
+    [KEY_CREATE_TYPE] = "createType",
+    [KEY_PARENT_HINT] = "parentFileNameHint",
+    [KEY_ADAPTER] = "ddb.adapterType",
+    [KEY_CYLINDERS] = "ddb.geometry.cylinders",
+    [KEY_HEADS] = "ddb.geometry.heads",
+    [KEY_SECTORS] = "ddb.geometry.sectors",
+    [KEY_HW_VERSION] = "ddb.virtualHWVersion",
+    [KEY_UUID] = "ddb.uuid",
+    [KEY_LONG_CONTENT_ID] = "ddb.longContentID",
+  };
+
+  for (unsigned k = 0; k < KEY_OTHER; k++)
+    if (strcasecmp (key, names[k]) == 0)
+      return k;
+  return KEY_OTHER;
+}
+
+/* Apply a known key; value is NUL-terminated and owned by the entry list. */
+static int
+desc_apply_key (struct desc_parser *p, const char *key, const char *value)
+{
+  struct vmdk_descriptor *d = p->out;
+  enum known_key k = known_key (key);
+  size_t vn = strlen (value);
+  char **str = NULL;
+  uint32_t u32;
+
+  if (k == KEY_OTHER)
+    return 0;
+  if (p->seen & (1u << k)) {
+    error_set ("vmdk: %s: line %u: %s is set twice", p->what, p->line, key);
+    return -1;
+  }
+  p->seen |= 1u << k;
+
+  switch (k) {
+  case KEY_VERSION:
+    if (!parse_dec_u32 (value, vn, &u32))
+      return desc_error_bad_value (p, key, value, "a decimal number");
+    d->version = u32;
+    return 0;
+  case KEY_CID:
+    if (!parse_hex_u32 (value, vn, &d->cid))
+      return desc_error_bad_value (p, key, value, "a 32-bit hex number");
+    d->has_cid = true;
+    return 0;
+  case KEY_PARENT_CID:
+    if (!parse_hex_u32 (value, vn, &d->parent_cid))
+      return desc_error_bad_value (p, key, value, "a 32-bit hex number");
+    return 0;
+  case KEY_CYLINDERS:
+  case KEY_HEADS:
+  case KEY_SECTORS:
+    if (!parse_dec_u32 (value, vn, &u32))
+      return desc_error_bad_value (p, key, value, "a decimal number");
+    if (k == KEY_CYLINDERS)
+      d->cylinders = u32;
+    else if (k == KEY_HEADS)
+      d->heads = u32;
+    else
+      d->sectors = u32;
+    return 0;
+  case KEY_HW_VERSION:
+    if (!parse_dec_u32 (value, vn, &u32))
+      return desc_error_bad_value (p, key, value, "a decimal number");
+    d->virtual_hw_version = u32;
+    return 0;
+  case KEY_CREATE_TYPE: str = &d->create_type; break;
+  case KEY_PARENT_HINT: str = &d->parent_filename_hint; break;
+  case KEY_ADAPTER: str = &d->adapter_type; break;
+  case KEY_UUID: str = &d->uuid; break;
+  case KEY_LONG_CONTENT_ID: str = &d->long_content_id; break;
+  case KEY_OTHER: break;
+  }
+  if ((k == KEY_CREATE_TYPE || k == KEY_PARENT_HINT) && vn == 0) {
+    error_set ("vmdk: %s: line %u: %s is empty", p->what, p->line, key);
+    return -1;
+  }
+  *str = desc_strndup (p, value, vn);
+  return *str ? 0 : -1;
+}
+
+static bool
+is_key_char (char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+    || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+    || c == ':';
+}
+
+static int
+desc_parse_key_value (struct desc_parser *p, const char *s, size_t n,
+                      const char *eq)
+{
+  struct vmdk_descriptor_entry entry = { NULL, NULL };
+  const char *k = s, *v = eq + 1;
+  size_t kn = eq - s, vn = n - (eq + 1 - s);
+
+  trim (&k, &kn);
+  trim (&v, &vn);
+  if (kn == 0) {
+    error_set ("vmdk: %s: line %u: empty key before '='", p->what, p->line);
+    return -1;
+  }
+  for (size_t i = 0; i < kn; i++) {
+    if (!is_key_char (k[i])) {
+      error_set ("vmdk: %s: line %u: invalid character in key \"%.*s\"",
+                 p->what, p->line, (int) (kn > 64 ? 64 : kn), k);
+      return -1;
+    }
+  }
+  if (vn > 0 && v[0] == '"') {
+    const char *close = memchr (v + 1, '"', vn - 1);
+    const char *rest;
+    size_t rn;
+
+    if (close == NULL) {
+      error_set ("vmdk: %s: line %u: unterminated quote in the value of %.*s",
+                 p->what, p->line, (int) (kn > 64 ? 64 : kn), k);
+      return -1;
+    }
+    rest = close + 1;
+    rn = vn - (rest - v);
+    trim (&rest, &rn);
+    if (rn > 0 && rest[0] != '#') {
+      error_set ("vmdk: %s: line %u: unexpected text after the quoted value "
+                 "of %.*s", p->what, p->line, (int) (kn > 64 ? 64 : kn), k);
+      return -1;
+    }
+    v++;
+    vn = close - v;
+  }
+
+  entry.key = desc_strndup (p, k, kn);
+  entry.value = desc_strndup (p, v, vn);
+  if (entry.key == NULL || entry.value == NULL
+      || vmdk_desc_entry_vector_append (&p->entries, entry) == -1) {
+    free (entry.key);
+    free (entry.value);
+    return -1;
+  }
+  return desc_apply_key (p, entry.key, entry.value);
+}
+
+static bool
+starts_with_word (const char *s, size_t n, const char *word)
+{
+  size_t wn = strlen (word);
+  return n > wn && memcmp (s, word, wn) == 0 && is_blank (s[wn]);
+}
+
+static int
+desc_parse_line (struct desc_parser *p, const char *s, size_t n)
+{
+  const char *eq;
+
+  trim (&s, &n);
+  if (n == 0 || s[0] == '#')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char) s[i] < 0x20 && s[i] != '\t') {
+      error_set ("vmdk: %s: line %u: control character 0x%02x (not a text "
+                 "descriptor?)", p->what, p->line, (unsigned char) s[i]);
+      return -1;
+    }
+  }
+  if (starts_with_word (s, n, "RW") || starts_with_word (s, n, "RDONLY")
+      || starts_with_word (s, n, "NOACCESS"))
+    return desc_parse_extent (p, s, n);
+  eq = memchr (s, '=', n);
+  if (eq)
+    return desc_parse_key_value (p, s, n, eq);
+  error_set ("vmdk: %s: line %u: expected \"key = value\" or an extent line, "
+             "found \"%.*s\"", p->what, p->line, (int) (n > 64 ? 64 : n), s);
+  return -1;
+}
+
+void
+vmdk_descriptor_free (struct vmdk_descriptor *d)
+{
+  if (d == NULL)
+    return;
+  free (d->create_type);
+  free (d->parent_filename_hint);
+  free (d->adapter_type);
+  free (d->uuid);
+  free (d->long_content_id);
+  for (size_t i = 0; i < d->n_extents; i++)
+    free (d->extents[i].filename);
+  free (d->extents);
+  for (size_t i = 0; i < d->n_entries; i++) {
+    free (d->entries[i].key);
+    free (d->entries[i].value);
+  }
+  free (d->entries);
+  memset (d, 0, sizeof *d);
+  d->parent_cid = VMDK_CID_NONE;
+}
+
+int
+vmdk_descriptor_parse (const char *text, size_t len, const char *what,
+                       struct vmdk_descriptor *out)
+{
+  struct desc_parser p = {
+    .what = what, .out = out,
+    .extents = empty_vector, .entries = empty_vector,
+  };
+  const char *nul, *s, *end;
+
+  memset (out, 0, sizeof *out);
+  out->parent_cid = VMDK_CID_NONE;
+
+  nul = memchr (text, '\0', len);
+  if (nul)
+    len = nul - text;
+  if (len > VMDK_DESCRIPTOR_MAX) {
+    error_set ("vmdk: %s: descriptor is larger than %d bytes", what,
+               VMDK_DESCRIPTOR_MAX);
+    return -1;
+  }
+  s = text;
+  end = text + len;
+  while (s < end) {
+    const char *nl = memchr (s, '\n', end - s);
+    const char *line_end = nl ? nl : end;
+
+    p.line++;
+    if (desc_parse_line (&p, s, line_end - s) == -1)
+      goto fail;
+    s = nl ? nl + 1 : end;
+  }
+  if (out->create_type == NULL) {
+    error_set ("vmdk: %s: descriptor has no createType", what);
+    goto fail;
+  }
+  out->extents = p.extents.ptr;
+  out->n_extents = p.extents.len;
+  out->entries = p.entries.ptr;
+  out->n_entries = p.entries.len;
+  return 0;
+
+fail:
+  out->extents = p.extents.ptr;
+  out->n_extents = p.extents.len;
+  out->entries = p.entries.ptr;
+  out->n_entries = p.entries.len;
+  vmdk_descriptor_free (out);
+  return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probe                                                              */
+/* ------------------------------------------------------------------ */
 
 static int
 vmdk_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 {
+  static const char header[] = "# Disk DescriptorFile";
+  const char *s = (const char *) buf, *end = s + len;
+  const char *key;
+
+  if (len >= 4 && le32 (buf) == SPARSE_MAGIC)
+    return 100;
+  if (len >= 4 && le32 (buf) == COWD_MAGIC)
+    return 100;                 /* so that open can explain it */
+  if (file_size > VMDK_DESCRIPTOR_MAX)
+    return 0;
+  /* The text ends at the first NUL (qemu pads descriptors with one). */
+  key = memchr (buf, '\0', len);
+  if (key)
+    end = key;
+
+  /* Blank lines and comments may precede the header comment. */
+  for (;;) {
+    while (s < end && (is_blank (*s) || *s == '\n'))
+      s++;
+    if (s >= end || *s != '#')
+      return 0;
+    if ((size_t) (end - s) >= sizeof header - 1
+        && strncasecmp (s, header, sizeof header - 1) == 0)
+      break;
+    s = memchr (s, '\n', end - s);
+    if (s == NULL)
+      return 0;
+  }
+  for (key = s; (key = memmem (key, end - key, "createType", 10)) != NULL;
+       key += 10) {
+    const char *q = key + 10;
+    while (q < end && is_blank (*q))
+      q++;
+    if (q < end && *q == '=')
+      return 100;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sparse extents                                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+sparse_header_decode (const uint8_t *b, struct sparse_header *h)
+{
+  h->magic = le32 (b + 0);
+  h->version = le32 (b + 4);
+  h->flags = le32 (b + 8);
+  h->capacity = le64 (b + 12);
+  h->grain_size = le64 (b + 20);
+  h->descriptor_offset = le64 (b + 28);
+  h->descriptor_size = le64 (b + 36);
+  h->gtes_per_gt = le32 (b + 44);
+  h->rgd_offset = le64 (b + 48);
+  h->gd_offset = le64 (b + 56);
+  h->overhead = le64 (b + 64);
+  h->unclean_shutdown = b[72];
+  memcpy (h->newline_chars, b + 73, 4);
+  h->compress_algorithm = le16 (b + 77);
+}
+
+/* Whether [sector * 512, + bytes) lies inside a file of file_size bytes. */
+static bool
+sectors_fit (uint64_t sector, uint64_t bytes, uint64_t file_size)
+{
+  uint64_t end;
+
+  return !checked_mul_add (sector, SECTOR, bytes, &end) && end <= file_size;
+}
+
+/* Read the footer of a stream-optimized file (GD_AT_END): the last three
+ * sectors are a footer marker, a copy of the header with the real GD
+ * offset, and an end-of-stream marker. */
+static int
+sparse_read_footer (struct vmdk_extent *ext, const struct sparse_header *h,
+                    struct sparse_header *footer)
+{
+  uint8_t buf[3 * SECTOR];
+  uint64_t at;
+
+  if (ext->file_size < 4 * SECTOR) {
+    error_set ("vmdk: %s: the grain directory is at the end of the file, but "
+               "the file (%" PRIu64 " bytes) is too short to hold a footer "
+               "(truncated stream?)", ext->path, ext->file_size);
+    return -1;
+  }
+  at = round_down (ext->file_size, SECTOR) - 3 * SECTOR;
+  if (io_pread_full (ext->fd, buf, sizeof buf, at, ext->path) == -1)
+    return -1;
+  if (h->flags & FLAG_MARKERS) {
+    if (le32 (buf + 8) != 0 || le32 (buf + 12) != MARKER_FOOTER
+        || le32 (buf + 2 * SECTOR + 8) != 0
+        || le32 (buf + 2 * SECTOR + 12) != MARKER_EOS) {
+      error_set ("vmdk: %s: no footer and end-of-stream marker at the end "
+                 "of the file (truncated stream?)", ext->path);
+      return -1;
+    }
+  }
+  sparse_header_decode (buf + SECTOR, footer);
+  if (footer->magic != SPARSE_MAGIC) {
+    error_set ("vmdk: %s: the footer at offset %" PRIu64 " has no sparse "
+               "magic (truncated stream?)", ext->path, at + SECTOR);
+    return -1;
+  }
+  if (footer->gd_offset == GD_AT_END) {
+    error_set ("vmdk: %s: the footer does not say where the grain "
+               "directory is", ext->path);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+sparse_header_check (const struct vmdk_extent *ext,
+                     const struct sparse_header *h)
+{
+  const char *path = ext->path;
+  const uint64_t size = ext->file_size;
+  static const uint8_t newlines[4] = { '\n', ' ', '\r', '\n' };
+
+  if (h->version < 1 || h->version > 3) {
+    error_set ("vmdk: %s: unsupported sparse format version %" PRIu32,
+               path, h->version);
+    return -1;
+  }
+  if ((h->flags & FLAG_NEWLINE_TEST)
+      && memcmp (h->newline_chars, newlines, 4) != 0) {
+    error_set ("vmdk: %s: the newline test characters are wrong: the file "
+               "was corrupted by a text-mode transfer", path);
+    return -1;
+  }
+  if (h->grain_size == 0 || h->grain_size > MAX_GRAIN_SECTORS
+      || !is_power_of_2 (h->grain_size)) {
+    error_set ("vmdk: %s: grain size of %" PRIu64 " sectors is not a power "
+               "of two between 1 and %u", path, h->grain_size,
+               MAX_GRAIN_SECTORS);
+    return -1;
+  }
+  if (h->gtes_per_gt == 0 || h->gtes_per_gt > MAX_GTES_PER_GT) {
+    error_set ("vmdk: %s: %" PRIu32 " entries per grain table is out of "
+               "range (1 to %u)", path, h->gtes_per_gt, MAX_GTES_PER_GT);
+    return -1;
+  }
+  if (h->capacity > MAX_CAPACITY_SECTORS) {
+    error_set ("vmdk: %s: capacity of %" PRIu64 " sectors is too large "
+               "(at most %" PRIu64 ")", path, h->capacity,
+               MAX_CAPACITY_SECTORS);
+    return -1;
+  }
+  if (h->flags & FLAG_COMPRESSED) {
+    if (h->compress_algorithm != COMPRESS_DEFLATE) {
+      error_set ("vmdk: %s: unsupported compression algorithm %u", path,
+                 h->compress_algorithm);
+      return -1;
+    }
+  }
+  else if (h->compress_algorithm != COMPRESS_NONE
+           && h->compress_algorithm != COMPRESS_DEFLATE) {
+    error_set ("vmdk: %s: unknown compression algorithm %u", path,
+               h->compress_algorithm);
+    return -1;
+  }
+  if (h->descriptor_offset != 0 || h->descriptor_size != 0) {
+    if (h->descriptor_offset == 0 || h->descriptor_size == 0
+        || h->descriptor_size > VMDK_DESCRIPTOR_MAX / SECTOR
+        || !sectors_fit (h->descriptor_offset, h->descriptor_size * SECTOR,
+                         size)) {
+      error_set ("vmdk: %s: embedded descriptor (sector %" PRIu64 ", %"
+                 PRIu64 " sectors) is empty, too large or past end of file "
+                 "(size %" PRIu64 ")", path, h->descriptor_offset,
+                 h->descriptor_size, size);
+      return -1;
+    }
+  }
+  if (h->gd_offset == 0) {
+    error_set ("vmdk: %s: the header has no grain directory offset", path);
+    return -1;
+  }
+  return 0;
+}
+
+/* Open the sparse file behind ext (ext->fd, ->path, ->file_size set):
+ * check the header, use the footer when the GD is at the end, load the
+ * GD.  *hdr receives the header in use. */
+static int
+sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
+{
+  uint8_t buf[SECTOR];
+  uint64_t gt_cover, gd_bytes;
+  CLEANUP_FREE uint8_t *raw = NULL;
+
+  if (ext->file_size < SECTOR) {
+    error_set ("vmdk: %s: file is too short (%" PRIu64 " bytes) for a sparse "
+               "header", ext->path, ext->file_size);
+    return -1;
+  }
+  if (io_pread_full (ext->fd, buf, sizeof buf, 0, ext->path) == -1)
+    return -1;
+  sparse_header_decode (buf, hdr);
+  if (hdr->magic != SPARSE_MAGIC) {
+    if (hdr->magic == COWD_MAGIC)
+      error_set ("vmdk: %s: ESX vmfsSparse (COWD) extents are not "
+                 "supported", ext->path);
+    else
+      error_set ("vmdk: %s: not a VMDK sparse extent (bad magic 0x%08" PRIx32
+                 ")", ext->path, hdr->magic);
+    return -1;
+  }
+  if (hdr->gd_offset == GD_AT_END) {
+    struct sparse_header footer;
+    if (sparse_read_footer (ext, hdr, &footer) == -1)
+      return -1;
+    *hdr = footer;
+  }
+  if (sparse_header_check (ext, hdr) == -1)
+    return -1;
+
+  ext->version = hdr->version;
+  ext->flags = hdr->flags;
+  ext->compressed = hdr->flags & FLAG_COMPRESSED;
+  ext->capacity = hdr->capacity * SECTOR;
+  ext->grain_bytes = hdr->grain_size * SECTOR;
+  ext->gtes_per_gt = hdr->gtes_per_gt;
+  ext->gt_bytes = (uint64_t) hdr->gtes_per_gt * 4;
+  gt_cover = ext->grain_bytes * hdr->gtes_per_gt;   /* <= 2^37, no overflow */
+  ext->gd_entries = (ext->capacity + gt_cover - 1) / gt_cover;
+  gd_bytes = ext->gd_entries * 4;
+  if (gd_bytes > MAX_GD_BYTES) {
+    error_set ("vmdk: %s: grain directory of %" PRIu64 " entries is too "
+               "large", ext->path, ext->gd_entries);
+    return -1;
+  }
+  if (!sectors_fit (hdr->gd_offset, gd_bytes, ext->file_size)) {
+    error_set ("vmdk: %s: grain directory (sector %" PRIu64 ", %" PRIu64
+               " bytes) points past end of file (size %" PRIu64 ")",
+               ext->path, hdr->gd_offset, gd_bytes, ext->file_size);
+    return -1;
+  }
+  /* The redundant GD is never used, but a header that points it outside
+   * the file is damaged. */
+  if ((hdr->flags & FLAG_REDUNDANT_GT) && hdr->rgd_offset != 0
+      && !sectors_fit (hdr->rgd_offset, gd_bytes, ext->file_size)) {
+    error_set ("vmdk: %s: redundant grain directory (sector %" PRIu64
+               ") points past end of file (size %" PRIu64 ")", ext->path,
+               hdr->rgd_offset, ext->file_size);
+    return -1;
+  }
+
+  raw = malloc (gd_bytes ? gd_bytes : 1);
+  ext->gd = malloc (gd_bytes ? gd_bytes : 1);
+  if (raw == NULL || ext->gd == NULL) {
+    error_set_errno (errno, "vmdk: %s: allocating the grain directory",
+                     ext->path);
+    return -1;
+  }
+  if (gd_bytes
+      && io_pread_full (ext->fd, raw, gd_bytes, hdr->gd_offset * SECTOR,
+                        ext->path) == -1)
+    return -1;
+  for (uint64_t i = 0; i < ext->gd_entries; i++) {
+    ext->gd[i] = le32 (raw + 4 * i);
+    if (ext->gd[i] != 0
+        && !sectors_fit (ext->gd[i], ext->gt_bytes, ext->file_size)) {
+      error_set ("vmdk: %s: grain table %" PRIu64 " points past end of file "
+                 "(offset %" PRIu64 ", size %" PRIu64 ")", ext->path, i,
+                 (uint64_t) ext->gd[i] * SECTOR, ext->file_size);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Copy up to n GTEs starting at grain `grain` (all within one GT) into
+ * out.  Returns the number copied, or -1.  Caller holds no lock. */
+static int64_t
+sparse_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
+                 uint64_t grain, uint64_t n, uint32_t *out)
+{
+  uint64_t gt = grain / ext->gtes_per_gt;
+  uint64_t first = grain % ext->gtes_per_gt;
+  struct gt_cache_entry *slot = NULL;
+  CLEANUP_FREE uint8_t *raw = NULL;
+  uint32_t *gtes = NULL;
+  int64_t r = -1;
+
+  n = min_u64 (n, ext->gtes_per_gt - first);
+  if (gt >= ext->gd_entries) {  /* cannot happen: extents <= capacity */
+    error_set ("vmdk: %s: grain %" PRIu64 " is past the grain directory",
+               ext->path, grain);
+    return -1;
+  }
+  if (ext->gd[gt] == 0) {
+    memset (out, 0, n * sizeof *out);
+    return n;
+  }
+
+  pthread_mutex_lock (&l->lock);
+  for (unsigned i = 0; i < GT_CACHE_ENTRIES; i++) {
+    if (ext->gt_cache[i].gtes && ext->gt_cache[i].index == gt) {
+      slot = &ext->gt_cache[i];
+      break;
+    }
+  }
+  if (slot == NULL) {
+    raw = malloc (ext->gt_bytes);
+    gtes = malloc (ext->gt_bytes);
+    if (raw == NULL || gtes == NULL) {
+      error_set_errno (errno, "vmdk: %s: allocating a grain table",
+                       ext->path);
+      goto out;
+    }
+    if (io_pread_full (ext->fd, raw, ext->gt_bytes,
+                       (uint64_t) ext->gd[gt] * SECTOR, ext->path) == -1) {
+      error_prefix ("vmdk: grain table %" PRIu64, gt);
+      goto out;
+    }
+    for (uint32_t i = 0; i < ext->gtes_per_gt; i++)
+      gtes[i] = le32 (raw + 4 * i);
+    slot = &ext->gt_cache[ext->gt_cache_next];
+    ext->gt_cache_next = (ext->gt_cache_next + 1) % GT_CACHE_ENTRIES;
+    free (slot->gtes);
+    slot->gtes = steal_pointer (&gtes);
+    slot->index = gt;
+  }
+  memcpy (out, slot->gtes + first, n * sizeof *out);
+  r = n;
+out:
+  pthread_mutex_unlock (&l->lock);
+  free (gtes);
+  return r;
+}
+
+/* Bytes of grain `grain` that lie inside the extent's capacity. */
+static uint64_t
+sparse_grain_valid_bytes (const struct vmdk_extent *ext, uint64_t grain)
+{
+  uint64_t start = grain * ext->grain_bytes;
+  return min_u64 (ext->grain_bytes, ext->capacity - start);
+}
+
+static enum extent_type
+gte_type (uint32_t gte)
+{
+  return gte == 0 ? EXTENT_UNALLOCATED : gte == 1 ? EXTENT_ZERO : EXTENT_DATA;
+}
+
+/* A GTE naming data must point inside the file. */
+static int
+sparse_check_gte (const struct vmdk_extent *ext, uint64_t grain, uint32_t gte)
+{
+  uint64_t need = ext->compressed ? GRAIN_MARKER_SIZE
+    : sparse_grain_valid_bytes (ext, grain);
+
+  if (!sectors_fit (gte, need, ext->file_size)) {
+    error_set ("vmdk: %s: grain %" PRIu64 " points past end of file (offset %"
+               PRIu64 ", size %" PRIu64 ")", ext->path, grain,
+               (uint64_t) gte * SECTOR, ext->file_size);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+sparse_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
+                     uint64_t rel, uint64_t length, struct extent *out)
+{
+  uint32_t gtes[GTE_BATCH];
+  uint64_t end = rel + length;          /* <= ext->length */
+  uint64_t grain = rel / ext->grain_bytes;
+  uint64_t last_grain = (end - 1) / ext->grain_bytes;
+  uint64_t pos = grain;
+  bool first = true;
+  enum extent_type type = EXTENT_DATA;
+
+  /* Merge runs of the same type, up to a few batches. */
+  while (pos <= last_grain && pos - grain < 16 * GTE_BATCH) {
+    int64_t n = sparse_get_gtes (l, ext, pos,
+                                 min_u64 (GTE_BATCH, last_grain - pos + 1),
+                                 gtes);
+    int64_t i;
+
+    if (n == -1)
+      return -1;
+    for (i = 0; i < n; i++) {
+      enum extent_type t = gte_type (gtes[i]);
+      if (first) {
+        type = t;
+        first = false;
+      }
+      else if (t != type)
+        break;
+      if (t == EXTENT_DATA && sparse_check_gte (ext, pos + i, gtes[i]) == -1)
+        return -1;
+    }
+    pos += i;
+    if (i < n)
+      break;
+  }
+  out->type = type;
+  out->length = min_u64 (end, pos * ext->grain_bytes) - rel;
+  return 0;
+}
+
+static int
+sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint32_t gte,
+                      uint8_t *dst)
+{
+  uint8_t marker[GRAIN_MARKER_SIZE];
+  uint64_t at = (uint64_t) gte * SECTOR, lba, expect_lba, max_size;
+  uint64_t valid = sparse_grain_valid_bytes (ext, grain), produced;
+  uint32_t size;
+  CLEANUP_FREE uint8_t *src = NULL;
+  z_stream zs;
+  bool raw_deflate;
+  int zr;
+
+  if (sparse_check_gte (ext, grain, gte) == -1)
+    return -1;
+  if (io_pread_full (ext->fd, marker, sizeof marker, at, ext->path) == -1)
+    return -1;
+  lba = le64 (marker);
+  size = le32 (marker + 8);
+  expect_lba = grain * (ext->grain_bytes / SECTOR);
+  if (lba != expect_lba) {
+    error_set ("vmdk: %s: grain %" PRIu64 " at offset %" PRIu64 " is marked "
+               "for sector %" PRIu64 ", expected %" PRIu64, ext->path, grain,
+               at, lba, expect_lba);
+    return -1;
+  }
+  /* Deflate never grows data by more than a few bytes per block. */
+  max_size = 2 * ext->grain_bytes + 1024;
+  if (size == 0 || size > max_size) {
+    error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+               " has a bad size %" PRIu32 " (at most %" PRIu64 ")",
+               ext->path, grain, at, size, max_size);
+    return -1;
+  }
+  if (!sectors_fit (gte, GRAIN_MARKER_SIZE + (uint64_t) size,
+                    ext->file_size)) {
+    error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+               " (%" PRIu32 " bytes) runs past end of file (size %" PRIu64
+               ")", ext->path, grain, at, size, ext->file_size);
+    return -1;
+  }
+  src = malloc (size);
+  if (src == NULL) {
+    error_set_errno (errno, "vmdk: %s: allocating", ext->path);
+    return -1;
+  }
+  if (io_pread_full (ext->fd, src, size, at + GRAIN_MARKER_SIZE,
+                     ext->path) == -1)
+    return -1;
+
+  /* VMware writes a zlib stream; accept bare deflate when the zlib
+   * header is absent. */
+  raw_deflate = !(size >= 2 && (src[0] & 0x0f) == 8
+                  && ((src[0] << 8) | src[1]) % 31 == 0);
+  memset (&zs, 0, sizeof zs);
+  if (inflateInit2 (&zs, raw_deflate ? -15 : 15) != Z_OK) {
+    error_set ("vmdk: %s: cannot initialise zlib", ext->path);
+    return -1;
+  }
+  zs.next_in = src;
+  zs.avail_in = size;
+  zs.next_out = dst;
+  zs.avail_out = ext->grain_bytes;
+  zr = inflate (&zs, Z_FINISH);
+  produced = ext->grain_bytes - zs.avail_out;
+  if (zr != Z_STREAM_END) {
+    if (zs.avail_out == 0)
+      error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+                 " inflates to more than the grain size (%" PRIu64 " bytes)",
+                 ext->path, grain, at, ext->grain_bytes);
+    else
+      error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+                 " is corrupt (zlib: %s)", ext->path, grain, at,
+                 zs.msg ? zs.msg : "truncated stream");
+    inflateEnd (&zs);
+    return -1;
+  }
+  inflateEnd (&zs);
+  /* Every grain inflates to a whole grain, except that the last one of a
+   * disk whose size is not a multiple of the grain may stop at the end. */
+  if (produced < valid || (valid == ext->grain_bytes
+                           && produced != ext->grain_bytes)) {
+    error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+               " inflates to %" PRIu64 " bytes, expected %" PRIu64,
+               ext->path, grain, at, produced, valid);
+    return -1;
+  }
+  memset (dst + produced, 0, ext->grain_bytes - produced);
+  return 0;
+}
+
+/* Copy [in_grain, in_grain + n) of compressed grain `grain` into buf,
+ * through the layer's one-grain cache. */
+static int
+sparse_read_compressed (struct vmdk_layer *l, struct vmdk_extent *ext,
+                        uint64_t grain, uint32_t gte, uint64_t in_grain,
+                        size_t n, uint8_t *buf)
+{
+  CLEANUP_FREE uint8_t *data = NULL;
+
+  pthread_mutex_lock (&l->lock);
+  if (ext->grain_cache && ext->grain_cache_index == grain) {
+    memcpy (buf, ext->grain_cache + in_grain, n);
+    pthread_mutex_unlock (&l->lock);
+    return 0;
+  }
+  pthread_mutex_unlock (&l->lock);
+
+  data = malloc (ext->grain_bytes);
+  if (data == NULL) {
+    error_set_errno (errno, "vmdk: %s: allocating a grain", ext->path);
+    return -1;
+  }
+  if (sparse_inflate_grain (ext, grain, gte, data) == -1)
+    return -1;
+  memcpy (buf, data + in_grain, n);
+
+  pthread_mutex_lock (&l->lock);
+  free (ext->grain_cache);
+  ext->grain_cache = steal_pointer (&data);
+  ext->grain_cache_index = grain;
+  pthread_mutex_unlock (&l->lock);
+  return 0;
+}
+
+static int
+sparse_pread (struct vmdk_layer *l, struct vmdk_extent *ext, uint8_t *buf,
+              size_t count, uint64_t rel)
+{
+  uint32_t gtes[GTE_BATCH];
+
+  while (count > 0) {
+    uint64_t grain = rel / ext->grain_bytes;
+    uint64_t in_grain = rel % ext->grain_bytes;
+    uint64_t grains_left = (in_grain + count + ext->grain_bytes - 1)
+      / ext->grain_bytes;
+    int64_t n = sparse_get_gtes (l, ext, grain,
+                                 min_u64 (GTE_BATCH, grains_left), gtes);
+    int64_t i = 0;
+
+    if (n == -1)
+      return -1;
+    while (i < n && count > 0) {
+      uint32_t gte = gtes[i];
+      size_t chunk = min_u64 (count, ext->grain_bytes - in_grain);
+
+      if (gte_type (gte) != EXTENT_DATA)
+        memset (buf, 0, chunk);
+      else if (ext->compressed) {
+        if (sparse_read_compressed (l, ext, grain + i, gte, in_grain, chunk,
+                                    buf) == -1)
+          return -1;
+      }
+      else {
+        /* Grains stored one after another are read in one go. */
+        uint64_t at = (uint64_t) gte * SECTOR + in_grain;
+        if (sparse_check_gte (ext, grain + i, gte) == -1)
+          return -1;
+        while (i + 1 < n && chunk < count
+               && (uint64_t) gtes[i + 1] * SECTOR
+                  == (uint64_t) gte * SECTOR + ext->grain_bytes) {
+          size_t more = min_u64 (count - chunk, ext->grain_bytes);
+          i++;
+          gte = gtes[i];
+          if (sparse_check_gte (ext, grain + i, gte) == -1)
+            return -1;
+          chunk += more;
+        }
+        if (io_pread_full (ext->fd, buf, chunk, at, ext->path) == -1)
+          return -1;
+      }
+      buf += chunk;
+      count -= chunk;
+      rel += chunk;
+      in_grain = 0;
+      i++;
+    }
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Flat extents                                                       */
+/* ------------------------------------------------------------------ */
+
+static int
+flat_block_status (struct vmdk_extent *ext, uint64_t rel, uint64_t length,
+                   struct extent *out)
+{
+  uint64_t at = ext->file_offset + rel;
+  uint64_t end = at + length;
+  off_t data, hole;
+
+  /* A flat file shorter than its extent reads as zeros past its end. */
+  if (at >= ext->file_size) {
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+  data = lseek (ext->fd, (off_t) at, SEEK_DATA);
+  if (data == -1 && errno == ENXIO) {
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+  if (data == -1) {
+    if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP) {
+      out->type = EXTENT_DATA;
+      out->length = min_u64 (end, ext->file_size) - at;
+      return 0;
+    }
+    error_set_errno (errno, "vmdk: %s: SEEK_DATA", ext->path);
+    return -1;
+  }
+  if ((uint64_t) data > at) {
+    out->type = EXTENT_ZERO;
+    out->length = min_u64 ((uint64_t) data, end) - at;
+    return 0;
+  }
+  hole = lseek (ext->fd, (off_t) at, SEEK_HOLE);
+  if (hole == -1) {
+    error_set_errno (errno, "vmdk: %s: SEEK_HOLE", ext->path);
+    return -1;
+  }
+  out->type = EXTENT_DATA;
+  out->length = min_u64 (min_u64 ((uint64_t) hole, end), ext->file_size) - at;
+  if (out->length == 0)         /* the file changed under us */
+    out->length = min_u64 (end, ext->file_size) - at;
+  return 0;
+}
+
+static int
+flat_pread (struct vmdk_extent *ext, uint8_t *buf, size_t count, uint64_t rel)
+{
+  uint64_t at = ext->file_offset + rel;
+  size_t have = at >= ext->file_size ? 0 : min_u64 (count,
+                                                    ext->file_size - at);
+
+  if (have > 0 && io_pread_full (ext->fd, buf, have, at, ext->path) == -1)
+    return -1;
+  memset (buf + have, 0, count - have);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, close and the driver callbacks                               */
+/* ------------------------------------------------------------------ */
+
+static int64_t
+vmdk_fd_size (int fd, const char *path)
+{
+  struct stat st;
+  off_t end;
+
+  if (fstat (fd, &st) == -1) {
+    error_set_errno (errno, "vmdk: %s: stat", path);
+    return -1;
+  }
+  if (!S_ISBLK (st.st_mode))
+    return st.st_size;
+  end = lseek (fd, 0, SEEK_END);
+  if (end == -1) {
+    error_set_errno (errno, "vmdk: %s: finding the device size", path);
+    return -1;
+  }
+  return end;
+}
+
+static void
+vmdk_extent_free (struct vmdk_extent *ext)
+{
+  if (ext->own_fd && ext->fd >= 0)
+    close (ext->fd);
+  free (ext->filename);
+  free (ext->path);
+  free (ext->gd);
+  for (unsigned i = 0; i < GT_CACHE_ENTRIES; i++)
+    free (ext->gt_cache[i].gtes);
+  free (ext->grain_cache);
+}
+
+static void
+vmdk_layer_free (struct vmdk_layer *l)
+{
+  if (l == NULL)
+    return;
+  for (size_t i = 0; i < l->n_extents; i++)
+    vmdk_extent_free (&l->extents[i]);
+  free (l->extents);
+  vmdk_descriptor_free (&l->desc);
+  pthread_mutex_destroy (&l->lock);
+  free (l);
+}
+
+static const char *
+base_name (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* The layer is a single sparse file: it is its own only extent, whatever
+ * its embedded descriptor lists (the file may have been renamed). */
+static int
+vmdk_open_sparse_file (struct disk *disk, struct vmdk_layer *l,
+                       uint64_t file_size)
+{
+  struct vmdk_extent *ext;
+  struct sparse_header hdr;
+
+  l->extents = calloc (1, sizeof *l->extents);
+  if (l->extents == NULL) {
+    error_set_errno (errno, "vmdk: %s: calloc", disk->path);
+    return -1;
+  }
+  l->n_extents = 1;
+  ext = &l->extents[0];
+  ext->type = VMDK_EXTENT_SPARSE;
+  ext->fd = disk->fd;
+  ext->own_fd = false;
+  ext->file_size = file_size;
+  ext->path = strdup (disk->path);
+  ext->filename = strdup (base_name (disk->path));
+  if (ext->path == NULL || ext->filename == NULL) {
+    error_set_errno (errno, "vmdk: %s: strdup", disk->path);
+    return -1;
+  }
+  if (sparse_open (ext, &hdr) == -1)
+    return -1;
+  ext->start = 0;
+  ext->length = ext->capacity;
+
+  if (hdr.descriptor_offset != 0) {
+    size_t len = hdr.descriptor_size * SECTOR;  /* checked: <= 1 MiB */
+    CLEANUP_FREE char *text = malloc (len);
+    CLEANUP_FREE char *what = NULL;
+
+    if (text == NULL
+        || asprintf (&what, "%s: embedded descriptor", disk->path) == -1) {
+      what = NULL;
+      error_set_errno (errno, "vmdk: %s: allocating the descriptor",
+                       disk->path);
+      return -1;
+    }
+    if (io_pread_full (disk->fd, text, len, hdr.descriptor_offset * SECTOR,
+                       disk->path) == -1)
+      return -1;
+    if (vmdk_descriptor_parse (text, len, what, &l->desc) == -1)
+      return -1;
+  }
+  else {
+    /* No descriptor (an extent of a split disk opened on its own). */
+    struct vmdk_descriptor_extent *de = calloc (1, sizeof *de);
+
+    l->desc.parent_cid = VMDK_CID_NONE;
+    if (de == NULL || (de->filename = strdup (ext->filename)) == NULL) {
+      free (de);
+      error_set_errno (errno, "vmdk: %s: calloc", disk->path);
+      return -1;
+    }
+    de->access = VMDK_ACCESS_RW;
+    de->sectors = hdr.capacity;
+    de->type = VMDK_EXTENT_SPARSE;
+    l->desc.extents = de;
+    l->desc.n_extents = 1;
+  }
+  return 0;
+}
+
+/* Refuse what cannot be read before opening any file, so that an RDM
+ * descriptor copied without its mapping file still says what it is. */
+static int
+vmdk_check_extent_types (struct disk *disk, const struct vmdk_descriptor *d)
+{
+  if (d->n_extents == 0) {
+    error_set ("vmdk: %s: descriptor lists no extents", disk->path);
+    return -1;
+  }
+  for (size_t i = 0; i < d->n_extents; i++) {
+    const struct vmdk_descriptor_extent *e = &d->extents[i];
+
+    switch (e->type) {
+    case VMDK_EXTENT_VMFSRDM:
+    case VMDK_EXTENT_VMFSRAW:
+      error_set ("vmdk: %s: line %u: extent \"%s\" is a raw device mapping "
+                 "(%s): it maps a physical LUN and cannot be read as an "
+                 "image", disk->path, e->line, e->filename,
+                 vmdk_extent_type_name (e->type));
+      return -1;
+    case VMDK_EXTENT_VMFSSPARSE:
+    case VMDK_EXTENT_SESPARSE:
+      error_set ("vmdk: %s: line %u: %s extents (\"%s\") are not supported",
+                 disk->path, e->line, vmdk_extent_type_name (e->type),
+                 e->filename);
+      return -1;
+    case VMDK_EXTENT_SPARSE:
+    case VMDK_EXTENT_FLAT:
+    case VMDK_EXTENT_ZERO:
+    case VMDK_EXTENT_VMFS:
+      break;
+    }
+    if (e->access == VMDK_ACCESS_NOACCESS) {
+      error_set ("vmdk: %s: line %u: extent \"%s\" is marked NOACCESS",
+                 disk->path, e->line, e->filename ? e->filename : "");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+vmdk_open_extents (struct disk *disk, struct vmdk_layer *l)
+{
+  const struct vmdk_descriptor *d = &l->desc;
+  uint64_t total = 0;
+
+  if (vmdk_check_extent_types (disk, d) == -1)
+    return -1;
+  l->extents = calloc (d->n_extents, sizeof *l->extents);
+  if (l->extents == NULL) {
+    error_set_errno (errno, "vmdk: %s: calloc", disk->path);
+    return -1;
+  }
+  for (size_t i = 0; i < d->n_extents; i++) {
+    const struct vmdk_descriptor_extent *de = &d->extents[i];
+    struct vmdk_extent *ext = &l->extents[l->n_extents];
+    int64_t fsize;
+    uint64_t length, end;
+
+    if (checked_mul (de->sectors, SECTOR, &length)
+        || checked_add (total, length, &end) || end > MAX_DISK_BYTES) {
+      error_set ("vmdk: %s: line %u: extent sizes add up to more than %"
+                 PRIu64 " bytes", disk->path, de->line, MAX_DISK_BYTES);
+      return -1;
+    }
+    if (length == 0)
+      continue;
+    ext->fd = -1;
+    l->n_extents++;
+    ext->start = total;
+    ext->length = length;
+    total = end;
+    ext->type = de->type;
+    ext->access = de->access;
+    if (de->type == VMDK_EXTENT_ZERO)
+      continue;
+
+    ext->filename = strdup (de->filename);
+    if (ext->filename == NULL) {
+      error_set_errno (errno, "vmdk: %s: strdup", disk->path);
+      return -1;
+    }
+    ext->path = disk_resolve_path (disk, de->filename);
+    if (ext->path == NULL)
+      return -1;
+    ext->fd = open (ext->path, O_RDONLY | O_CLOEXEC);
+    if (ext->fd == -1) {
+      error_set_errno (errno, "vmdk: %s: line %u: opening extent %s",
+                       disk->path, de->line, ext->path);
+      return -1;
+    }
+    ext->own_fd = true;
+    fsize = vmdk_fd_size (ext->fd, ext->path);
+    if (fsize == -1)
+      return -1;
+    ext->file_size = fsize;
+
+    if (ext->type == VMDK_EXTENT_FLAT || ext->type == VMDK_EXTENT_VMFS) {
+      if (checked_mul (de->offset, SECTOR, &ext->file_offset)
+          || checked_add (ext->file_offset, length, &end)
+          || end > MAX_DISK_BYTES) {
+        error_set ("vmdk: %s: line %u: extent offset %" PRIu64 " is too "
+                   "large", disk->path, de->line, de->offset);
+        return -1;
+      }
+    }
+    else {
+      struct sparse_header hdr;
+      if (sparse_open (ext, &hdr) == -1)
+        return -1;
+      if (ext->length > ext->capacity) {
+        error_set ("vmdk: %s: line %u: extent of %" PRIu64 " sectors is "
+                   "larger than the capacity of %s (%" PRIu64 " sectors)",
+                   disk->path, de->line, de->sectors, ext->path,
+                   ext->capacity / SECTOR);
+        return -1;
+      }
+    }
+  }
+  disk->size = total;
+  return 0;
+}
+
+static int
+vmdk_open (struct disk *disk)
+{
+  struct vmdk_layer *l;
+  uint8_t magic[4] = { 0 };
+  int64_t file_size;
+  const struct vmdk_descriptor *d;
+  int err;
+
+  disk->priv = NULL;
+  file_size = vmdk_fd_size (disk->fd, disk->path);
+  if (file_size == -1)
+    return -1;
+  l = calloc (1, sizeof *l);
+  if (l == NULL) {
+    error_set_errno (errno, "vmdk: %s: calloc", disk->path);
+    return -1;
+  }
+  l->desc.parent_cid = VMDK_CID_NONE;
+  err = pthread_mutex_init (&l->lock, NULL);
+  if (err != 0) {
+    free (l);
+    error_set_errno (err, "vmdk: %s: pthread_mutex_init", disk->path);
+    return -1;
+  }
+
+  if (file_size >= 4
+      && io_pread_full (disk->fd, magic, 4, 0, disk->path) == -1)
+    goto fail;
+  if (le32 (magic) == SPARSE_MAGIC) {
+    if (vmdk_open_sparse_file (disk, l, file_size) == -1)
+      goto fail;
+    disk->size = l->extents[0].length;
+  }
+  else if (le32 (magic) == COWD_MAGIC) {
+    error_set ("vmdk: %s: ESX vmfsSparse (COWD) files are not supported",
+               disk->path);
+    goto fail;
+  }
+  else {
+    CLEANUP_FREE char *text = NULL;
+
+    if (file_size > VMDK_DESCRIPTOR_MAX) {
+      error_set ("vmdk: %s: not a sparse VMDK file, and too large (%" PRId64
+                 " bytes) to be a descriptor", disk->path, file_size);
+      goto fail;
+    }
+    text = malloc (file_size + 1);
+    if (text == NULL) {
+      error_set_errno (errno, "vmdk: %s: malloc", disk->path);
+      goto fail;
+    }
+    if (io_pread_full (disk->fd, text, file_size, 0, disk->path) == -1)
+      goto fail;
+    if (vmdk_descriptor_parse (text, file_size, disk->path, &l->desc) == -1)
+      goto fail;
+    if (vmdk_open_extents (disk, l) == -1)
+      goto fail;
+  }
+
+  d = &l->desc;
+  if (d->parent_cid != VMDK_CID_NONE) {
+    if (d->parent_filename_hint == NULL) {
+      error_set ("vmdk: %s: parentCID is %08" PRIx32 " but the descriptor "
+                 "has no parentFileNameHint naming the parent", disk->path,
+                 d->parent_cid);
+      goto fail;
+    }
+    disk->backing_path = strdup (d->parent_filename_hint);
+    disk->backing_format = strdup ("vmdk");
+    if (disk->backing_path == NULL || disk->backing_format == NULL) {
+      error_set_errno (errno, "vmdk: %s: strdup", disk->path);
+      goto fail;
+    }
+  }
+  log_debug ("vmdk: %s: createType %s, %zu extent(s), parent %s", disk->path,
+             d->create_type ? d->create_type : "(none)", l->n_extents,
+             d->parent_filename_hint && d->parent_cid != VMDK_CID_NONE
+             ? d->parent_filename_hint : "(none)");
+  disk->priv = l;
+  return 0;
+
+fail:
+  free (disk->backing_path);
+  free (disk->backing_format);
+  disk->backing_path = disk->backing_format = NULL;
+  vmdk_layer_free (l);
+  return -1;
+}
+
+static void
+vmdk_close (struct disk *disk)
+{
+  vmdk_layer_free (disk->priv);
+  disk->priv = NULL;
+}
+
+/* The extent holding guest offset `offset` (< disk->size). */
+static struct vmdk_extent *
+vmdk_find_extent (struct vmdk_layer *l, uint64_t offset)
+{
+  size_t lo = 0, hi = l->n_extents;
+
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (l->extents[mid].start <= offset)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return &l->extents[lo];
+}
+
+static int
+vmdk_block_status (struct disk *disk, uint64_t offset, uint64_t length,
+                   struct extent *out)
+{
+  struct vmdk_layer *l = disk->priv;
+  struct vmdk_extent *ext;
+  uint64_t rel;
+
+  if (disk_check_range (disk, offset, length) == -1 || length == 0) {
+    if (length == 0)
+      error_set ("vmdk: %s: block status of an empty range", disk->path);
+    return -1;
+  }
+  ext = vmdk_find_extent (l, offset);
+  rel = offset - ext->start;
+  length = min_u64 (length, ext->length - rel);
+  out->offset = offset;
+  switch (ext->type) {
+  case VMDK_EXTENT_SPARSE:
+    return sparse_block_status (l, ext, rel, length, out);
+  case VMDK_EXTENT_FLAT:
+  case VMDK_EXTENT_VMFS:
+    return flat_block_status (ext, rel, length, out);
+  default:
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+}
+
+static int
+vmdk_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
+{
+  struct vmdk_layer *l = disk->priv;
+  uint8_t *p = buf;
+
+  if (disk_check_range (disk, offset, count) == -1)
+    return -1;
+  while (count > 0) {
+    struct vmdk_extent *ext = vmdk_find_extent (l, offset);
+    uint64_t rel = offset - ext->start;
+    size_t n = min_u64 (count, ext->length - rel);
+    int r = 0;
+
+    switch (ext->type) {
+    case VMDK_EXTENT_SPARSE:
+      r = sparse_pread (l, ext, p, n, rel);
+      break;
+    case VMDK_EXTENT_FLAT:
+    case VMDK_EXTENT_VMFS:
+      r = flat_pread (ext, p, n, rel);
+      break;
+    default:
+      memset (p, 0, n);
+    }
+    if (r == -1)
+      return -1;
+    p += n;
+    offset += n;
+    count -= n;
+  }
+  return 0;
+}
+
+const struct vmdk_descriptor *
+vmdk_get_descriptor (struct disk *disk)
+{
+  struct vmdk_layer *l;
+
+  if (disk == NULL || disk->driver != &disk_driver_vmdk || disk->priv == NULL)
+    return NULL;
+  l = disk->priv;
+  return &l->desc;
+}
+
+static int
+vmdk_check_backing (struct disk *disk, struct disk *backing)
+{
+  const struct vmdk_descriptor *d = vmdk_get_descriptor (disk);
+  const struct vmdk_descriptor *pd = vmdk_get_descriptor (backing);
+
+  if (d == NULL)
+    return 0;
+  if (pd == NULL) {
+    error_set ("vmdk: %s: parent %s is not a VMDK image", disk->path,
+               backing->path);
+    return -1;
+  }
+  if (!pd->has_cid) {
+    error_set ("vmdk: %s: parent %s has no CID (parentCID=%08" PRIx32 ")",
+               disk->path, backing->path, d->parent_cid);
+    return -1;
+  }
+  if (pd->cid != d->parent_cid) {
+    error_set ("vmdk: %s: parent CID mismatch (parentCID=%08" PRIx32
+               ", parent's CID=%08" PRIx32 " in %s): the parent was "
+               "changed after this snapshot was taken", disk->path,
+               d->parent_cid, pd->cid, backing->path);
+    return -1;
+  }
+  return 0;
+}
+
+static int64_t
+vmdk_allocated_bytes (struct disk *disk)
+{
+  struct vmdk_layer *l = disk->priv;
+  struct stat st;
+  int64_t total;
+
+  if (fstat (disk->fd, &st) == -1) {
+    error_set_errno (errno, "vmdk: %s: stat", disk->path);
+    return -1;
+  }
+  total = (int64_t) st.st_blocks * 512;
+  for (size_t i = 0; i < l->n_extents; i++) {
+    const struct vmdk_extent *ext = &l->extents[i];
+    if (!ext->own_fd || ext->fd < 0)
+      continue;
+    /* twoGb disks name one file per extent; count a file only once. */
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = l->extents[j].own_fd && l->extents[j].path
+        && strcmp (l->extents[j].path, ext->path) == 0;
+    if (seen)
+      continue;
+    if (fstat (ext->fd, &st) == -1) {
+      error_set_errno (errno, "vmdk: %s: stat", ext->path);
+      return -1;
+    }
+    total += (int64_t) st.st_blocks * 512;
+  }
+  return total;
+}
+
+static int
+vmdk_info_hex (json_t *obj, const char *key, bool present, uint32_t v)
+{
+  char s[16];
+
+  if (!present)
+    return json_set_new (obj, key, json_null ());
+  snprintf (s, sizeof s, "%08" PRIx32, v);
+  return json_set_string (obj, key, s);
+}
+
+static int
+vmdk_info (struct disk *disk, json_t *obj)
+{
+  struct vmdk_layer *l = disk->priv;
+  const struct vmdk_descriptor *d = &l->desc;
+  json_t *geometry, *extents;
+
+  if (json_set_string (obj, "create-type", d->create_type) == -1
+      || vmdk_info_hex (obj, "cid", d->has_cid, d->cid) == -1
+      || vmdk_info_hex (obj, "parent-cid", d->parent_cid != VMDK_CID_NONE,
+                        d->parent_cid) == -1
+      || json_set_string (obj, "adapter-type", d->adapter_type) == -1)
+    return -1;
+  if (d->cylinders || d->heads || d->sectors) {
+    geometry = json_object ();
+    if (json_set_new (obj, "geometry", geometry) == -1
+        || json_set_u64 (geometry, "cylinders", d->cylinders) == -1
+        || json_set_u64 (geometry, "heads", d->heads) == -1
+        || json_set_u64 (geometry, "sectors", d->sectors) == -1)
+      return -1;
+  }
+  if (d->virtual_hw_version
+      && json_set_u64 (obj, "virtual-hardware-version",
+                       d->virtual_hw_version) == -1)
+    return -1;
+  if (json_set_string (obj, "uuid", d->uuid) == -1
+      || json_set_string (obj, "parent-filename-hint",
+                          d->parent_filename_hint) == -1)
+    return -1;
+
+  extents = json_array ();
+  if (json_set_new (obj, "extents", extents) == -1)
+    return -1;
+  for (size_t i = 0; i < l->n_extents; i++) {
+    const struct vmdk_extent *ext = &l->extents[i];
+    json_t *e = json_object ();
+
+    if (e == NULL || json_array_append_new (extents, e) == -1) {
+      error_set ("json: out of memory");
+      return -1;
+    }
+    if (json_set_string (e, "filename", ext->filename) == -1
+        || json_set_string (e, "type", vmdk_extent_type_name (ext->type)) == -1
+        || json_set_string (e, "access", vmdk_access_name (ext->access)) == -1
+        || json_set_u64 (e, "sectors", ext->length / SECTOR) == -1
+        || json_set_u64 (e, "start", ext->start) == -1)
+      return -1;
+    if ((ext->type == VMDK_EXTENT_FLAT || ext->type == VMDK_EXTENT_VMFS)
+        && json_set_u64 (e, "offset", ext->file_offset / SECTOR) == -1)
+      return -1;
+    if (ext->type == VMDK_EXTENT_SPARSE
+        && (json_set_u64 (e, "version", ext->version) == -1
+            || json_set_u64 (e, "grain-size", ext->grain_bytes) == -1
+            || json_set_bool (e, "compressed", ext->compressed) == -1))
+      return -1;
+  }
   return 0;
 }
 
 const struct disk_driver disk_driver_vmdk = {
   .name = "vmdk",
   .probe = vmdk_probe,
+  .open = vmdk_open,
+  .close = vmdk_close,
+  .pread = vmdk_pread,
+  .block_status = vmdk_block_status,
+  .info = vmdk_info,
+  .allocated_bytes = vmdk_allocated_bytes,
+  .check_backing = vmdk_check_backing,
 };
