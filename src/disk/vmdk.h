@@ -83,6 +83,11 @@ struct vmdk_descriptor {
  * *out empty (safe to free). */
 int vmdk_descriptor_parse (const char *text, size_t len, const char *what,
                            struct vmdk_descriptor *out);
+/* Whether text (the start of a file) looks like a descriptor: the
+ * "# Disk DescriptorFile" header after blank and comment lines, and a
+ * createType key.  The text ends at the first NUL. */
+bool vmdk_descriptor_probe (const char *text, size_t len);
+
 void vmdk_descriptor_free (struct vmdk_descriptor *desc);
 
 /* The descriptor of an open vmdk layer, or NULL when the layer is not
