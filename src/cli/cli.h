@@ -18,6 +18,9 @@ int cmd_compare (int argc, char **argv);
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 /* Print the current error (error_message()) and return EXIT_ERROR. */
 int cli_fail (void);
+/* Report a getopt failure (c is '?' or ':'; the option string must start
+ * with "+:") as one "ferry: CMD: ..." line and return EXIT_ERROR. */
+int cli_option_error (const char *cmd, int c, char **argv);
 /* "Try 'ferry CMD --help'" and return EXIT_ERROR. */
 int cli_usage_error (const char *cmd);
 /* Parse a size such as 65536, 64k, 2M; -1 on error. */

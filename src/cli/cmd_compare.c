@@ -39,12 +39,12 @@ cmd_compare (int argc, char **argv)
   uint64_t difference = 0;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+hf:F:", long_options, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, "+:hf:F:", long_options, NULL)) != -1) {
     switch (c) {
     case 'h': compare_usage (stdout); return 0;
     case 'f': format_a = optarg; break;
     case 'F': format_b = optarg; break;
-    default: return cli_usage_error ("compare");
+    default: return cli_option_error ("compare", c, argv);
     }
   }
   if (argc - optind != 2) {

@@ -6,11 +6,13 @@
  * partial DST is removed: a half-written image must never be mistaken for a
  * good one.
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -69,6 +71,30 @@ convert_parse_options (char *options, struct disk_create_options *create)
   return 0;
 }
 
+/* Whether path names a file this process has open: a layer or extent
+ * file of the source.  Creating the target would truncate it. */
+static bool
+convert_target_is_open (const char *path)
+{
+  struct stat target, st;
+  struct dirent *d;
+  DIR *dir;
+  bool found = false;
+
+  if (stat (path, &target) == -1)
+    return false;               /* does not exist yet */
+  dir = opendir ("/proc/self/fd");
+  if (dir == NULL)
+    return false;
+  while (!found && (d = readdir (dir)) != NULL) {
+    int fd = atoi (d->d_name);
+    if (d->d_name[0] != '.' && fd != dirfd (dir) && fstat (fd, &st) == 0)
+      found = st.st_dev == target.st_dev && st.st_ino == target.st_ino;
+  }
+  closedir (dir);
+  return found;
+}
+
 static void
 convert_progress (void *opaque, uint64_t bytes)
 {
@@ -98,7 +124,7 @@ cmd_convert (int argc, char **argv)
   unsigned long long workers;
   int c;
 
-  while ((c = getopt_long (argc, argv, "+hf:O:o:pm:", long_options, NULL))
+  while ((c = getopt_long (argc, argv, "+:hf:O:o:pm:", long_options, NULL))
          != -1) {
     switch (c) {
     case 'h': convert_usage (stdout); return 0;
@@ -122,7 +148,7 @@ cmd_convert (int argc, char **argv)
       }
       copy.workers = workers;
       break;
-    default: return cli_usage_error ("convert");
+    default: return cli_option_error ("convert", c, argv);
     }
   }
   if (argc - optind != 2) {
@@ -146,6 +172,11 @@ cmd_convert (int argc, char **argv)
   src = disk_open (src_path, format, 0);
   if (src == NULL)
     goto fail;
+  if (convert_target_is_open (dst_path)) {
+    error_set ("convert: %s is part of the source %s; refusing to overwrite it",
+               dst_path, src_path);
+    goto fail;
+  }
   create.size = src->size;
   if (disk_create (output_format, dst_path, &create) == -1)
     goto fail;
@@ -165,8 +196,6 @@ cmd_convert (int argc, char **argv)
     goto fail;
   progress_finish (progress);
   progress = NULL;
-  if (disk_flush (dst) == -1)
-    goto fail;
   disk_close (dst);
   disk_close (src);
   return 0;

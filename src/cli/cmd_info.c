@@ -141,12 +141,12 @@ cmd_info (int argc, char **argv)
   struct disk *top;
   json_t *root = NULL, *chain = NULL;
 
-  while ((c = getopt_long (argc, argv, "+hf:", long_options, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, "+:hf:", long_options, NULL)) != -1) {
     switch (c) {
     case 'h': info_usage (stdout); return 0;
     case 'j': json = 1; break;
     case 'f': format = optarg; break;
-    default: return cli_usage_error ("info");
+    default: return cli_option_error ("info", c, argv);
     }
   }
   if (argc - optind != 1) {

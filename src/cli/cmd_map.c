@@ -72,12 +72,12 @@ cmd_map (int argc, char **argv)
   struct disk *top;
   int c;
 
-  while ((c = getopt_long (argc, argv, "+hf:", long_options, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, "+:hf:", long_options, NULL)) != -1) {
     switch (c) {
     case 'h': map_usage (stdout); return 0;
     case 'j': json = true; break;
     case 'f': format = optarg; break;
-    default: return cli_usage_error ("map");
+    default: return cli_option_error ("map", c, argv);
     }
   }
   if (argc - optind != 1) {

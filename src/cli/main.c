@@ -1,4 +1,5 @@
 /* main.c: the `ferry` command: global options and subcommand dispatch. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,18 @@ cli_fail (void)
   cli_error ("%s", error_message ());
   log_debug ("error raised at %s", error_origin ());
   return EXIT_ERROR;
+}
+
+int
+cli_option_error (const char *cmd, int c, char **argv)
+{
+  if (c == ':')
+    cli_error ("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+  else if (optopt)
+    cli_error ("%s: unknown option '-%c'", cmd, optopt);
+  else
+    cli_error ("%s: unknown option '%s'", cmd, argv[optind - 1]);
+  return cli_usage_error (cmd);
 }
 
 int
@@ -89,6 +102,8 @@ main (int argc, char **argv)
 {
   int i = 1;
 
+  opterr = 0;                   /* commands report bad options themselves */
+
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (strcmp (argv[i], "-v") == 0 || strcmp (argv[i], "--verbose") == 0)
       log_set_level (log_get_level () < LOG_DEBUG ? log_get_level () + 1
@@ -108,6 +123,7 @@ main (int argc, char **argv)
     }
   }
   if (i >= argc) {
+    cli_error ("no command given");
     usage (stderr);
     return EXIT_ERROR;
   }

@@ -4,6 +4,10 @@
  * reported EXTENT_ZERO (a raw layer has no backing, so nothing is ever
  * "unallocated" below it).  Writes of zeros punch holes, keeping output
  * sparse.  raw matches any file, so its probe score is the lowest.
+ *
+ * A guest sees whole 512-byte sectors: a file whose size is not a multiple
+ * of 512 has a virtual size rounded up, and its tail reads as zeros (as in
+ * QEMU, so that both agree on what the guest sees).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +38,8 @@ raw_open (struct disk *disk)
 
   if (size == -1)
     return -1;
-  disk->size = size;
-  disk->priv = disk;            /* non-NULL: nothing else to keep */
+  disk->size = round_up (size, 512);
+  disk->priv = (void *) (intptr_t) 1;  /* non-NULL: nothing else to keep */
   return 0;
 }
 
@@ -48,7 +52,16 @@ raw_close (struct disk *disk)
 static int
 raw_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
 {
-  return io_pread_full (disk->fd, buf, count, offset, disk->path);
+  int64_t file_size = io_file_size (disk->fd, disk->path);
+  size_t in_file;
+
+  if (file_size == -1)
+    return -1;
+  /* the partial last sector reads as zeros past the end of the file */
+  in_file = (uint64_t) file_size > offset
+              ? min_u64 (count, (uint64_t) file_size - offset) : 0;
+  memset ((char *) buf + in_file, 0, count - in_file);
+  return io_pread_full (disk->fd, buf, in_file, offset, disk->path);
 }
 
 static int
