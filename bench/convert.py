@@ -37,16 +37,19 @@ def parse_size(s):
 
 
 def run(cmd):
-    """Run cmd; return (seconds, peak RSS in KiB of the process itself)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.monotonic() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()}")
-    return elapsed, usage.ru_maxrss
+    """Run cmd; return (seconds, peak RSS in KiB of the command itself).
+
+    The RSS comes from GNU time, not from wait4() here: a child forked from
+    this Python process would be charged with the parent's pages."""
+    with tempfile.NamedTemporaryFile(mode="r") as rss:
+        start = time.monotonic()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.monotonic() - start
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): "
+                               f"{proc.stderr.decode(errors='replace').strip()}")
+        return elapsed, int(rss.read().split()[-1])
 
 
 def make_inputs(work):
