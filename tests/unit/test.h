@@ -12,13 +12,26 @@
 
 #define TEST_SKIP 77
 
+#define FAIL(...)                                                           \
+  do {                                                                      \
+    fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                   \
+    fprintf (stderr, __VA_ARGS__);                                          \
+    fputc ('\n', stderr);                                                   \
+    exit (1);                                                               \
+  } while (0)
+
+#define SKIP(...)                                                           \
+  do {                                                                      \
+    fprintf (stderr, "SKIP: ");                                             \
+    fprintf (stderr, __VA_ARGS__);                                          \
+    fputc ('\n', stderr);                                                   \
+    exit (TEST_SKIP);                                                       \
+  } while (0)
+
 #define CHECK(cond)                                                         \
   do {                                                                      \
-    if (!(cond)) {                                                          \
-      fprintf (stderr, "%s:%d: check failed: %s (last error: %s)\n",        \
-               __FILE__, __LINE__, #cond, error_message ());                \
-      exit (1);                                                             \
-    }                                                                       \
+    if (!(cond))                                                            \
+      FAIL ("check failed: %s (last error: %s)", #cond, error_message ());  \
   } while (0)
 
 #endif
