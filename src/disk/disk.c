@@ -23,11 +23,15 @@
 extern const struct disk_driver disk_driver_raw;
 extern const struct disk_driver disk_driver_qcow2;
 extern const struct disk_driver disk_driver_vmdk;
+extern const struct disk_driver disk_driver_vhd;
+extern const struct disk_driver disk_driver_vhdx;
 
 /* raw matches anything weakly, so it goes last. */
 const struct disk_driver *const disk_drivers[] = {
   &disk_driver_qcow2,
   &disk_driver_vmdk,
+  &disk_driver_vhdx,
+  &disk_driver_vhd,
   &disk_driver_raw,
   NULL,
 };
