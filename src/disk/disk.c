@@ -48,25 +48,33 @@ disk_driver_find (const char *name)
 static const struct disk_driver *
 disk_probe (int fd, const char *path)
 {
-  uint8_t buf[DISK_PROBE_SIZE];
+  uint8_t head[DISK_PROBE_SIZE], tail[DISK_PROBE_TAIL_SIZE];
   const struct disk_driver *best = NULL;
   int best_score = 0;
+  ssize_t head_len, tail_len = 0;
   int64_t size;
-  ssize_t n;
 
   size = io_file_size (fd, path);
   if (size == -1)
     return NULL;
-  n = pread (fd, buf, sizeof buf, 0);
-  if (n == -1) {
+  head_len = pread (fd, head, sizeof head, 0);
+  if (head_len != -1 && size >= DISK_PROBE_TAIL_SIZE)
+    tail_len = pread (fd, tail, sizeof tail, size - DISK_PROBE_TAIL_SIZE);
+  if (head_len == -1 || tail_len == -1) {
     error_set_errno (errno, "%s: read", path);
     return NULL;
   }
   for (size_t i = 0; disk_drivers[i]; i++) {
-    int score = disk_drivers[i]->probe (buf, n, size);
+    const struct disk_driver *d = disk_drivers[i];
+    int score = d->probe (head, head_len, size);
+    if (d->probe_tail && tail_len > 0) {
+      int tail_score = d->probe_tail (tail, tail_len, size);
+      if (tail_score > score)
+        score = tail_score;
+    }
     if (score > best_score) {
       best_score = score;
-      best = disk_drivers[i];
+      best = d;
     }
   }
   if (best == NULL)

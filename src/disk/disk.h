@@ -34,6 +34,8 @@
 
 /* Bytes handed to probe callbacks (fewer when the file is smaller). */
 #define DISK_PROBE_SIZE 4096
+/* Bytes from the end of the file handed to probe_tail callbacks. */
+#define DISK_PROBE_TAIL_SIZE 512
 /* Longest backing chain ferry follows; deeper is treated as a loop. */
 #define DISK_MAX_CHAIN 64
 
@@ -67,6 +69,10 @@ struct disk_driver {
   /* Score the first bytes of a file: 0 = not this format, 100 = certain.
    * Content only, never the file name. */
   int (*probe) (const uint8_t *buf, size_t len, uint64_t file_size);
+  /* Optional: score the last bytes of the file, for formats whose only
+   * signature is a footer (fixed VHD).  The higher of the two scores
+   * counts. */
+  int (*probe_tail) (const uint8_t *tail, size_t len, uint64_t file_size);
 
   /* Parse the layer.  disk->fd, ->path, ->writable are set; set ->size,
    * ->priv, and ->backing_path/->backing_format when the layer has one.
