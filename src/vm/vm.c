@@ -1,0 +1,92 @@
+/* vm.c: the VM model's lifetime and names; see vm.h. */
+#include <stdlib.h>
+
+#include "vm/vm.h"
+
+void
+vm_free (struct vm *vm)
+{
+  for (size_t i = 0; i < vm->disks.len; i++) {
+    free (vm->disks.ptr[i].controller_model);
+    free (vm->disks.ptr[i].path);
+    free (vm->disks.ptr[i].datastore);
+  }
+  for (size_t i = 0; i < vm->nics.len; i++) {
+    free (vm->nics.ptr[i].model);
+    free (vm->nics.ptr[i].mac);
+    free (vm->nics.ptr[i].network);
+  }
+  for (size_t i = 0; i < vm->cdroms.len; i++)
+    free (vm->cdroms.ptr[i].path);
+  for (size_t i = 0; i < vm->serials.len; i++) {
+    free (vm->serials.ptr[i].kind);
+    free (vm->serials.ptr[i].target);
+  }
+  for (size_t i = 0; i < vm->snapshots.len; i++) {
+    free (vm->snapshots.ptr[i].name);
+    free (vm->snapshots.ptr[i].uid);
+  }
+  for (size_t i = 0; i < vm->passthrough.len; i++)
+    free (vm->passthrough.ptr[i]);
+  vm_disk_vector_reset (&vm->disks);
+  vm_nic_vector_reset (&vm->nics);
+  vm_cdrom_vector_reset (&vm->cdroms);
+  vm_serial_vector_reset (&vm->serials);
+  vm_snapshot_vector_reset (&vm->snapshots);
+  vm_string_vector_reset (&vm->passthrough);
+  free (vm->name);
+  free (vm->uuid);
+  free (vm->source);
+  free (vm->hardware_version);
+  free (vm->cpu_affinity);
+  free (vm->guest_os);
+  free (vm->current_snapshot);
+  *vm = (struct vm) VM_INIT;
+}
+
+const char *
+vm_bus_name (enum vm_bus bus)
+{
+  switch (bus) {
+  case VM_BUS_IDE: return "ide";
+  case VM_BUS_SATA: return "sata";
+  case VM_BUS_SCSI: return "scsi";
+  case VM_BUS_NVME: return "nvme";
+  case VM_BUS_UNKNOWN: break;
+  }
+  return "unknown";
+}
+
+const char *
+vm_firmware_name (enum vm_firmware firmware)
+{
+  switch (firmware) {
+  case VM_FIRMWARE_BIOS: return "bios";
+  case VM_FIRMWARE_UEFI: return "uefi";
+  case VM_FIRMWARE_UNKNOWN: break;
+  }
+  return "unknown";
+}
+
+const char *
+vm_os_family_name (enum vm_os_family family)
+{
+  switch (family) {
+  case VM_OS_LINUX: return "linux";
+  case VM_OS_WINDOWS: return "windows";
+  case VM_OS_OTHER: return "other";
+  case VM_OS_UNKNOWN: break;
+  }
+  return "unknown";
+}
+
+const char *
+vm_disk_mode_name (enum vm_disk_mode mode)
+{
+  switch (mode) {
+  case VM_DISK_PERSISTENT: return "persistent";
+  case VM_DISK_INDEPENDENT_PERSISTENT: return "independent-persistent";
+  case VM_DISK_INDEPENDENT_NONPERSISTENT: return "independent-nonpersistent";
+  }
+  return "unknown";
+}
