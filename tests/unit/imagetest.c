@@ -392,8 +392,11 @@ test_compare_with_qemu (const char *name, const char *format)
   free (path);
 }
 
-void
-test_compare_map_with_qemu (const char *name, const char *format, bool exact)
+/* holes_may_be_zero: where qemu-img says data and zero, ferry may say
+ * EXTENT_ZERO instead of EXTENT_DATA. */
+static void
+compare_map (const char *name, const char *format, bool exact,
+             bool holes_may_be_zero)
 {
   char *path = test_path (name), *map_path;
   json_error_t jerr;
@@ -416,12 +419,15 @@ test_compare_map_with_qemu (const char *name, const char *format, bool exact)
     uint64_t depth = json_integer_value (json_object_get (m, "depth"));
     bool data = json_is_true (json_object_get (m, "data"));
     bool present = json_is_true (json_object_get (m, "present"));
+    bool zero = json_is_true (json_object_get (m, "zero"));
     uint64_t off = start;
 
     while (off < start + length) {
       struct extent e = test_status_at (d, off, start + length - off);
+      bool ours = e.type == EXTENT_DATA
+        || (holes_may_be_zero && data && zero && e.type == EXTENT_ZERO);
 
-      if (data != (e.type == EXTENT_DATA))
+      if (data != ours)
         FAIL ("%s: [%" PRIu64 ", +%" PRIu64 "): qemu-img says data=%d, "
               "ferry says type %d", name, off, e.length, data, e.type);
       if (data && e.depth != depth)
@@ -439,6 +445,19 @@ test_compare_map_with_qemu (const char *name, const char *format, bool exact)
   unlink (map_path);
   free (map_path);
   free (path);
+}
+
+void
+test_compare_map_with_qemu (const char *name, const char *format, bool exact)
+{
+  compare_map (name, format, exact, false);
+}
+
+void
+test_compare_map_with_qemu_holes (const char *name, const char *format,
+                                  bool exact)
+{
+  compare_map (name, format, exact, true);
 }
 
 struct extent
@@ -466,4 +485,32 @@ test_expect_bytes (struct disk *disk, uint64_t offset, size_t len,
       FAIL ("byte %" PRIu64 " is 0x%02x, expected 0x%02x", offset + i,
             buf[i], byte);
   free (buf);
+}
+
+void
+test_expect_extents_tile (struct disk *disk)
+{
+  uint64_t off = 0;
+
+  while (off < disk->size) {
+    struct extent e = test_status_at (disk, off, disk->size - off);
+
+    if (e.offset != off || e.length == 0 || e.length > disk->size - off)
+      FAIL ("block status at %" PRIu64 " (for %" PRIu64 " bytes) answered "
+            "[%" PRIu64 ", +%" PRIu64 ")", off, disk->size - off, e.offset,
+            e.length);
+    off += e.length;
+  }
+}
+
+void
+test_expect_status (struct disk *disk, uint64_t offset, uint64_t length,
+                    enum extent_type type, uint64_t want_length)
+{
+  struct extent e = test_status_at (disk, offset, length);
+
+  if (e.type != type || (want_length && e.length != want_length))
+    FAIL ("block status at %" PRIu64 ": type %d for %" PRIu64 " bytes "
+          "(depth %u), expected type %d for %" PRIu64, offset, e.type,
+          e.length, e.depth, type, want_length);
 }

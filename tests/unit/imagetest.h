@@ -26,8 +26,9 @@
  * qemu-io is missing. */
 void test_init (bool need_qemu);
 const char *test_dir (void);
-/* Absolute path of a file in the test directory (malloc'd; tests may leak
- * it).  Names starting with '/' are returned as they are. */
+/* Absolute path of a file in the test directory, malloc'd: free it (the
+ * sanitizer build checks the tests for leaks).  Names starting with '/'
+ * are returned as they are. */
 char *test_path (const char *name);
 
 /* Run a shell command in the test directory; its output goes to stderr.
@@ -85,5 +86,19 @@ struct extent test_status_at (struct disk *disk, uint64_t offset,
 /* Every byte of [offset, offset + len) reads as `byte`. */
 void test_expect_bytes (struct disk *disk, uint64_t offset, size_t len,
                         uint8_t byte);
+
+/* As test_compare_map_with_qemu, but where qemu-img says data that reads
+ * as zeros ("data" and "zero" both: a hole in a flat file), ferry may say
+ * EXTENT_ZERO as well as EXTENT_DATA. */
+void test_compare_map_with_qemu_holes (const char *name, const char *format,
+                                       bool exact);
+/* Block status at offset (asked for length bytes) says `type` for
+ * `want_length` bytes (0: for any length). */
+void test_expect_status (struct disk *disk, uint64_t offset, uint64_t length,
+                         enum extent_type type, uint64_t want_length);
+/* Block status tiles the disk: asked at each offset for all the rest of
+ * the disk, every answer starts at that offset and is non-empty and no
+ * longer than asked. */
+void test_expect_extents_tile (struct disk *disk);
 
 #endif

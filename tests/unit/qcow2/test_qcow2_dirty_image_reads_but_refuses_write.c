@@ -1,19 +1,16 @@
 /* test_qcow2_dirty_image_reads_but_refuses_write: an image with the dirty bit (lazy refcounts) opens read-only but is refused for writing. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
   struct disk *d;
 
-  test_init ();
-  img = tpath ("dirty.qcow2");
-  make_small_image (img);
-  patch_be64 (img, 72, 1);
-  d = disk_open (img, "qcow2", 0);
-  CHECK (d != NULL);
+  test_init (true);
+  qt_make_small_image ("dirty.qcow2");
+  test_patch_be64 ("dirty.qcow2", 72, 1);
+  d = qt_open ("dirty.qcow2", 0);
   disk_close (d);
-  expect_open_fails (img, "qcow2", DISK_OPEN_WRITE, "dirty");
+  test_expect_open_fails ("dirty.qcow2", "qcow2", DISK_OPEN_WRITE, "dirty");
   return 0;
 }

@@ -1,5 +1,5 @@
 /* test_qcow2_probe_magic: probe scores QFI\xfb 100 and anything else 0. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)

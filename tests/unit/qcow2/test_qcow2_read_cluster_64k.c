@@ -1,18 +1,9 @@
 /* test_qcow2_read_cluster_64k: ferry reads an image with 64 KiB clusters like qemu-img does. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const uint64_t size = 33554432ULL;
-  const char *img;
-
-  test_init ();
-  img = tpath ("test.qcow2");
-  RUN ("qemu-img create -q -f qcow2 -o cluster_size=65536 '%s' %" PRIu64, img, size);
-  qemu_io_pattern (img, "-f qcow2", size);
-
-  compare_with_qemu (img);
-  compare_map_with_qemu (img, true);
+  qt_read_case ("cluster_size=65536", 32 << 20);
   return 0;
 }

@@ -1,6 +1,8 @@
 /* test_qcow2_read_concurrent_threads: pread and block_status from several
  * threads at once, with the L2 cache evicting, return the right bytes. */
-#include "helpers.h"
+#include <pthread.h>
+
+#include "qcow2test.h"
 
 struct worker {
   struct disk *d;
@@ -40,24 +42,20 @@ worker_main (void *arg)
 int
 main (void)
 {
-  const char *img, *ref;
   size_t ref_len;
   uint8_t *expect;
   struct disk *d;
   pthread_t th[4];
   struct worker w[4];
 
-  test_init ();
-  img = tpath ("test.qcow2");
-  ref = tpath ("ref.raw");
+  test_init (true);
   /* 512-byte clusters: 32 KiB per L2 table, so 64 MiB needs 2048 tables,
    * more than the cache holds. */
-  RUN ("head -c 64M /dev/urandom > '%s'", ref);
-  RUN ("qemu-io -f raw -c 'write -z 1M 3M' -c 'write -z 40M 5M' '%s' >/dev/null", ref);
-  RUN ("qemu-img convert -f raw -O qcow2 -o cluster_size=512 '%s' '%s'", ref, img);
-  expect = read_whole_file (ref, &ref_len);
-  d = disk_open (img, NULL, 0);
-  CHECK (d != NULL);
+  test_run ("head -c 64M /dev/urandom > ref.raw");
+  test_run ("qemu-io -f raw -c 'write -z 1M 3M' -c 'write -z 40M 5M' ref.raw >/dev/null");
+  test_run ("qemu-img convert -f raw -O qcow2 -o cluster_size=512 ref.raw test.qcow2");
+  expect = test_read_file ("ref.raw", &ref_len);
+  d = test_open ("test.qcow2");
   for (int i = 0; i < 4; i++) {
     w[i] = (struct worker) { d, expect, ref_len, 17 * i + 1, 0 };
     CHECK (pthread_create (&th[i], NULL, worker_main, &w[i]) == 0);

@@ -1,15 +1,9 @@
 /* test_qcow2_rejects_cluster_bits_30: cluster_bits 30 is refused before anything is allocated. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
-
-  test_init ();
-  img = tpath ("hostile.qcow2");
-  make_small_image (img);
-  patch_be32 (img, 20, 30);
-  expect_open_fails (img, "qcow2", 0, "cluster size");
+  qt_expect_patch_refused (20, 4, 30, "cluster size");
   return 0;
 }

@@ -1,15 +1,13 @@
 /* test_qcow2_rejects_data_cluster_past_eof: an L2 entry pointing past the end of the file fails the read. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
-
-  test_init ();
-  img = tpath ("hostile.qcow2");
-  make_small_image (img);
-  patch_be64 (img, l2_table_offset (img), (1ULL << 63) | (1ULL << 40));
-  expect_read_fails (img, "points past end of file");
+  test_init (true);
+  qt_make_small_image (QT_HOSTILE);
+  test_patch_be64 (QT_HOSTILE, qt_l2_table_offset (QT_HOSTILE),
+                   (1ULL << 63) | (1ULL << 40));
+  test_expect_read_fails (QT_HOSTILE, "points past end of file");
   return 0;
 }

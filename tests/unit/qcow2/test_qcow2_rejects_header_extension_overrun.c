@@ -1,17 +1,14 @@
 /* test_qcow2_rejects_header_extension_overrun: a header extension longer than the first cluster is refused. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
-
-  test_init ();
-  img = tpath ("hostile.qcow2");
-  make_small_image (img);
-  patch_be32 (img, 100, 112);
-  patch_be32 (img, 112, 0x6803f857);
-  patch_be32 (img, 116, 100000);
-  expect_open_fails (img, "qcow2", 0, "header extension");
+  test_init (true);
+  qt_make_small_image (QT_HOSTILE);
+  test_patch_be32 (QT_HOSTILE, 100, 112);
+  test_patch_be32 (QT_HOSTILE, 112, 0x6803f857);
+  test_patch_be32 (QT_HOSTILE, 116, 100000);
+  test_expect_open_fails (QT_HOSTILE, "qcow2", 0, "header extension");
   return 0;
 }

@@ -1,15 +1,13 @@
 /* test_qcow2_rejects_l2_past_eof: an L1 entry pointing past the end of the file fails the read with a clear error. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
-
-  test_init ();
-  img = tpath ("hostile.qcow2");
-  make_small_image (img);
-  patch_be64 (img, read_be64_at (img, 40), (1ULL << 63) | (1ULL << 40));
-  expect_read_fails (img, "L2 table 0 points past end of file");
+  test_init (true);
+  qt_make_small_image (QT_HOSTILE);
+  test_patch_be64 (QT_HOSTILE, test_read_be64 (QT_HOSTILE, 40),
+                   (1ULL << 63) | (1ULL << 40));
+  test_expect_read_fails (QT_HOSTILE, "L2 table 0 points past end of file");
   return 0;
 }

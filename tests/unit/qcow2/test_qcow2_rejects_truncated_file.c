@@ -1,15 +1,12 @@
 /* test_qcow2_rejects_truncated_file: a file truncated inside the header is refused. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
-
-  test_init ();
-  img = tpath ("hostile.qcow2");
-  make_small_image (img);
-  CHECK (truncate (img, 50) == 0);
-  expect_open_fails (img, "qcow2", 0, "too small");
+  test_init (true);
+  qt_make_small_image (QT_HOSTILE);
+  test_truncate (QT_HOSTILE, 50);
+  test_expect_open_fails (QT_HOSTILE, "qcow2", 0, "too small");
   return 0;
 }

@@ -1,10 +1,9 @@
 /* test_qcow2_write_cluster_2m: writing with 2 MiB clusters passes check and compares equal. */
-#include "helpers.h"
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  test_init ();
-  write_roundtrip (2097152, 48ULL << 20);
+  qt_write_case (2097152, 48ULL << 20);
   return 0;
 }

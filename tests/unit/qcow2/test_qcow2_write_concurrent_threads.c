@@ -1,7 +1,9 @@
 /* test_qcow2_write_concurrent_threads: 4 threads writing disjoint
  * cluster-aligned 1-8 MiB chunks (some as zeros, with flushes in between)
  * give a clean, correct image. */
-#include "helpers.h"
+#include <pthread.h>
+
+#include "qcow2test.h"
 
 struct chunk {
   uint64_t off, len;
@@ -31,7 +33,7 @@ worker_main (void *arg)
         failed = 1;
       continue;
     }
-    fill_pattern (mirror + chunks[i].off, chunks[i].len, i);
+    test_fill_pattern (mirror + chunks[i].off, chunks[i].len, i);
     if (disk_pwrite (d, mirror + chunks[i].off, chunks[i].len,
                      chunks[i].off) == -1)
       failed = 1;
@@ -44,17 +46,14 @@ worker_main (void *arg)
 int
 main (void)
 {
-  const char *img;
   const uint64_t size = 160ULL << 20, cs = 65536;
-  struct disk_create_options o = { .size = size, .cluster_size = cs };
   pthread_t th[4];
   uint64_t x = 7;
 
-  test_init ();
+  test_init (true);
   mirror = calloc (1, size);
   CHECK (mirror != NULL);
-  img = tpath ("mt.qcow2");
-  CHECK (disk_create ("qcow2", img, &o) == 0);
+  qt_create ("mt.qcow2", size, cs);
   for (uint64_t off = 0; off < size; n_chunks++) {
     uint64_t len;
 
@@ -65,8 +64,7 @@ main (void)
     chunks[n_chunks] = (struct chunk) { off, len };
     off += len;
   }
-  d = disk_open (img, "qcow2", DISK_OPEN_WRITE);
-  CHECK (d != NULL);
+  d = qt_open_write ("mt.qcow2");
   for (int i = 0; i < 4; i++)
     CHECK (pthread_create (&th[i], NULL, worker_main, NULL) == 0);
   for (int i = 0; i < 4; i++)
@@ -75,7 +73,7 @@ main (void)
     FAIL ("a writer failed");
   disk_close (d);
   /* zeroed chunks were never written: mirror has zeros there */
-  verify_written (img, mirror, size);
+  qt_verify_written ("mt.qcow2", mirror, size);
   free (mirror);
   return 0;
 }

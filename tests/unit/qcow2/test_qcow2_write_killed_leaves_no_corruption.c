@@ -1,16 +1,20 @@
 /* test_qcow2_write_killed_leaves_no_corruption: a writer killed with SIGKILL at random moments leaves an image qemu-img check finds at worst leaky. */
-#include "helpers.h"
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qcow2test.h"
 
 int
 main (void)
 {
-  const char *img;
   const uint64_t size = 32ULL << 20;
+  char *img;
 
-  test_init ();
-  img = tpath ("killed.qcow2");
+  test_init (true);
+  img = test_path ("killed.qcow2");
   /* 512-byte clusters: many L2 tables, refcount blocks and table growth */
-  RUN ("qemu-img create -q -f qcow2 -o cluster_size=512 '%s' %" PRIu64, img, size);
+  test_run ("qemu-img create -q -f qcow2 -o cluster_size=512 killed.qcow2 %" PRIu64, size);
   for (int round = 0; round < 6; round++) {
     pid_t pid = fork ();
     int r, status;
@@ -28,7 +32,7 @@ main (void)
         uint64_t len = 512 + (x >> 40) % ((1 << 20) - 512);
         if (off + len > size)
           len = size - off;
-        fill_pattern (buf, len, i);
+        test_fill_pattern (buf, len, i);
         if (disk_pwrite (d, buf, len, off) == -1)
           _exit (3);
         if (i % 4 == 0 && disk_flush (d) == -1)
@@ -40,9 +44,10 @@ main (void)
     waitpid (pid, &status, 0);
     if (!WIFSIGNALED (status))
       FAIL ("writer exited early with status %d", WEXITSTATUS (status));
-    r = qemu_img_check (img);
+    r = qt_check (img);
     if (r != 0 && r != 3)
       FAIL ("round %d: qemu-img check gave %d", round, r);
   }
+  free (img);
   return 0;
 }

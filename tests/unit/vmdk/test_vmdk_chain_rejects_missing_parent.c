@@ -1,12 +1,12 @@
 /* The parent named by parentFileNameHint does not exist. */
-#include "chain.h"
+#include "vmdktest.h"
 
 int
 main (void)
 {
-  th_init (true);
-  th_make_chain ("");
-  th_run ("rm base.vmdk");
-  th_expect_open_fails ("child.vmdk", NULL, "base.vmdk");
+  test_init (true);
+  vt_make_chain ("");
+  test_run ("rm base.vmdk");
+  test_expect_open_fails ("child.vmdk", NULL, 0, "base.vmdk");
   return 0;
 }

@@ -1,12 +1,12 @@
 /* parentCID set but no parentFileNameHint: nothing names the parent. */
-#include "chain.h"
+#include "vmdktest.h"
 
 int
 main (void)
 {
-  th_init (true);
-  th_make_chain ("");
-  th_descriptor_replace ("child.vmdk", "parentFileNameHint=", "unusedKeyNameHint=");
-  th_expect_open_fails ("child.vmdk", NULL, "no parentFileNameHint");
+  test_init (true);
+  vt_make_chain ("");
+  vt_descriptor_replace ("child.vmdk", "parentFileNameHint=", "unusedKeyNameHint=");
+  test_expect_open_fails ("child.vmdk", NULL, 0, "no parentFileNameHint");
   return 0;
 }

@@ -1,6 +1,6 @@
 /* a.vmdk's parent is b.vmdk and b.vmdk's parent is a.vmdk, with matching
  * CIDs both ways: opening either is refused as a loop. */
-#include "chain.h"
+#include "vmdktest.h"
 
 int
 main (void)
@@ -8,12 +8,12 @@ main (void)
   uint32_t a_cid, b_cid;
   char text[1024];
 
-  th_init (true);
-  th_run ("qemu-img create -f vmdk b.vmdk 16M");
-  th_run ("qemu-img create -f vmdk -b b.vmdk -F vmdk a.vmdk");
-  a_cid = th_descriptor_cid ("a.vmdk", "CID=");
-  b_cid = th_descriptor_cid ("b.vmdk", "CID=");
-  CHECK (th_descriptor_cid ("a.vmdk", "parentCID=") == b_cid);
+  test_init (true);
+  test_run ("qemu-img create -f vmdk b.vmdk 16M");
+  test_run ("qemu-img create -f vmdk -b b.vmdk -F vmdk a.vmdk");
+  a_cid = vt_descriptor_cid ("a.vmdk", "CID=");
+  b_cid = vt_descriptor_cid ("b.vmdk", "CID=");
+  CHECK (vt_descriptor_cid ("a.vmdk", "parentCID=") == b_cid);
   snprintf (text, sizeof text,
             "# Disk DescriptorFile\n"
             "version=1\n"
@@ -23,8 +23,8 @@ main (void)
             "parentFileNameHint=\"a.vmdk\"\n"
             "\n"
             "RW 32768 SPARSE \"b.vmdk\"\n", b_cid, a_cid);
-  th_rewrite_embedded_descriptor ("b.vmdk", text);
-  th_expect_open_fails ("a.vmdk", NULL, "loop");
-  th_expect_open_fails ("b.vmdk", NULL, "loop");
+  vt_rewrite_embedded_descriptor ("b.vmdk", text);
+  test_expect_open_fails ("a.vmdk", NULL, 0, "loop");
+  test_expect_open_fails ("b.vmdk", NULL, 0, "loop");
   return 0;
 }

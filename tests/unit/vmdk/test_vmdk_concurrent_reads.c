@@ -2,7 +2,7 @@
  * and grain caches are shared) return the same bytes as qemu-img. */
 #include <pthread.h>
 
-#include "helpers.h"
+#include "vmdktest.h"
 
 #define THREADS 8
 #define DISK_SIZE (32 << 20)
@@ -33,15 +33,11 @@ worker (void *arg)
 static void
 run (const char *name)
 {
-  char *raw = th_path ("expected.raw");
   pthread_t threads[THREADS];
-  int fd;
 
-  th_run ("qemu-img convert -O raw %s expected.raw", name);
-  fd = open (raw, O_RDONLY | O_CLOEXEC);
-  CHECK (fd >= 0 && pread (fd, expected, DISK_SIZE, 0) == DISK_SIZE);
-  close (fd);
-  disk = th_open (name);
+  test_run ("qemu-img convert -O raw %s expected.raw", name);
+  test_read_at ("expected.raw", 0, expected, DISK_SIZE);
+  disk = test_open (name);
   for (uintptr_t i = 0; i < THREADS; i++)
     CHECK (pthread_create (&threads[i], NULL, worker, (void *) (i + 1)) == 0);
   for (int i = 0; i < THREADS; i++)
@@ -50,22 +46,21 @@ run (const char *name)
   if (failures)
     FAIL ("%s: %d concurrent reads returned wrong bytes or failed", name,
           failures);
-  free (raw);
 }
 
 int
 main (void)
 {
-  th_init (true);
+  test_init (true);
   expected = malloc (DISK_SIZE);
   CHECK (expected != NULL);
-  th_run ("qemu-img create -f qcow2 src.qcow2 32M");
-  th_run ("for i in $(seq 0 40); do "
+  test_run ("qemu-img create -f qcow2 src.qcow2 32M");
+  test_run ("for i in $(seq 0 40); do "
           "echo \"write -P $(((i * 7 + 1) %% 256)) $((i * 777))k 300k\"; done "
           "| qemu-io -f qcow2 src.qcow2");
-  th_run ("qemu-img convert -O vmdk -o subformat=streamOptimized src.qcow2 "
+  test_run ("qemu-img convert -O vmdk -o subformat=streamOptimized src.qcow2 "
           "s.vmdk");
-  th_run ("qemu-img convert -O vmdk src.qcow2 m.vmdk");
+  test_run ("qemu-img convert -O vmdk src.qcow2 m.vmdk");
   run ("s.vmdk");
   run ("m.vmdk");
   free (expected);

@@ -1,7 +1,7 @@
 /* vmdk_descriptor_parse on its own: comments, blank lines, CRLF endings,
  * spaces around '=', quoted and bare values, every extent form, and the
  * NUL that ends an embedded descriptor. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 static const char text[] =
   "  \n"

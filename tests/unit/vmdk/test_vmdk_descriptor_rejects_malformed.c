@@ -1,6 +1,6 @@
 /* Malformed descriptor text fails with a message naming the source and the
  * line; the output is left empty. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 struct bad {
   const char *text;

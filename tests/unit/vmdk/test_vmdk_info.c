@@ -1,5 +1,5 @@
 /* The info callback reports the descriptor and the extents. */
-#include "chain.h"
+#include "vmdktest.h"
 
 int
 main (void)
@@ -8,9 +8,9 @@ main (void)
   json_t *info, *geometry, *extents, *e;
   char cid[16];
 
-  th_init (true);
-  th_make_chain ("-o adapter_type=lsilogic -o hwversion=6");
-  d = th_open ("child.vmdk");
+  test_init (true);
+  vt_make_chain ("-o adapter_type=lsilogic -o hwversion=6");
+  d = test_open ("child.vmdk");
   info = json_object ();
   CHECK (d->driver->info (d, info) == 0);
 
@@ -57,8 +57,8 @@ main (void)
   /* Not a vmdk layer: no descriptor. */
   CHECK (vmdk_get_descriptor (NULL) == NULL);
   disk_close (d);
-  th_run ("qemu-img create -f raw r.img 1M");
-  d = th_open ("r.img");
+  test_run ("qemu-img create -f raw r.img 1M");
+  d = test_open ("r.img");
   CHECK (vmdk_get_descriptor (d) == NULL);
   disk_close (d);
   return 0;

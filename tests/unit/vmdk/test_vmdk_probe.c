@@ -1,6 +1,6 @@
 /* The probe goes by content only: a sparse header or a text descriptor
  * scores 100, anything else 0. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 extern const struct disk_driver disk_driver_vmdk;
 

@@ -1,32 +1,28 @@
 /* A monolithicSparse image written by qemu reads back byte for byte as
  * qemu-img reads it, with the same allocation map. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 int
 main (void)
 {
   struct disk *d;
   const struct vmdk_descriptor *desc;
-  struct extent e;
 
-  th_init (true);
-  th_run ("qemu-img create -f vmdk -o subformat=monolithicSparse d.vmdk 100M");
-  th_run ("qemu-io -f vmdk -c 'write -P 0xab 1M 64k' -c 'write -P 0xcd 5M 200k'"
+  test_init (true);
+  test_run ("qemu-img create -f vmdk -o subformat=monolithicSparse d.vmdk 100M");
+  test_run ("qemu-io -f vmdk -c 'write -P 0xab 1M 64k' -c 'write -P 0xcd 5M 200k'"
           " -c 'write -P 0x11 33M 4k' -c 'write -P 0x22 99M 1M' d.vmdk");
-  th_compare_with_qemu ("d.vmdk");
-  th_compare_map_with_qemu ("d.vmdk");
+  vt_compare_and_map_with_qemu ("d.vmdk");
 
-  d = th_open ("d.vmdk");
+  d = test_open ("d.vmdk");
   CHECK (strcmp (d->driver->name, "vmdk") == 0);
   CHECK (d->size == 100 << 20);
   CHECK (d->backing_path == NULL);
-  th_expect_bytes (d, 1 << 20, 65536, 0xab);
-  th_expect_bytes (d, 33 << 20, 4096, 0x11);
+  test_expect_bytes (d, 1 << 20, 65536, 0xab);
+  test_expect_bytes (d, 33 << 20, 4096, 0x11);
   /* Never written: unallocated in a layer without parent. */
-  e = th_status_at (d, 0, 1 << 20);
-  CHECK (e.type == EXTENT_UNALLOCATED && e.length == 1 << 20);
-  e = th_status_at (d, 1 << 20, 10 << 20);
-  CHECK (e.type == EXTENT_DATA && e.length == 65536);
+  test_expect_status (d, 0, 1 << 20, EXTENT_UNALLOCATED, 1 << 20);
+  test_expect_status (d, 1 << 20, 10 << 20, EXTENT_DATA, 65536);
   desc = vmdk_get_descriptor (d);
   CHECK (desc != NULL);
   CHECK (strcmp (desc->create_type, "monolithicSparse") == 0);

@@ -1,6 +1,6 @@
 /* ESX descriptors written by hand: createType "vmfs" and "vmfsThin" with
  * a VMFS extent ("-flat.vmdk"); the descriptor's DDB is exposed. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 static const char descriptor[] =
   "# Disk DescriptorFile\n"
@@ -34,10 +34,10 @@ main (void)
   const char *types[] = { "vmfs", "vmfsThin" };
   char text[2048];
 
-  th_init (false);
+  test_init (false);
   memset (data + (1 << 20), 0x5e, 65536);
   memset (data + sizeof data - 512, 0x77, 512);
-  th_write_file ("sql-flat.vmdk", data, sizeof data);
+  test_write_file ("sql-flat.vmdk", data, sizeof data);
 
   for (size_t i = 0; i < 2; i++) {
     struct disk *d;
@@ -45,13 +45,13 @@ main (void)
     bool found = false;
 
     snprintf (text, sizeof text, descriptor, types[i]);
-    th_write_text ("sql.vmdk", text);
-    d = th_open ("sql.vmdk");
+    test_write_text ("sql.vmdk", text);
+    d = test_open ("sql.vmdk");
     CHECK (strcmp (d->driver->name, "vmdk") == 0);
     CHECK (d->size == sizeof data);
-    th_expect_bytes (d, 0, 1 << 20, 0);
-    th_expect_bytes (d, 1 << 20, 65536, 0x5e);
-    th_expect_bytes (d, sizeof data - 512, 512, 0x77);
+    test_expect_bytes (d, 0, 1 << 20, 0);
+    test_expect_bytes (d, 1 << 20, 65536, 0x5e);
+    test_expect_bytes (d, sizeof data - 512, 512, 0x77);
     desc = vmdk_get_descriptor (d);
     CHECK (strcmp (desc->create_type, types[i]) == 0);
     CHECK (desc->has_cid && desc->cid == 0x5352cace);

@@ -1,20 +1,19 @@
 /* A descriptor mixing FLAT extents (one at an offset into its file) and a
  * ZERO extent: bytes land where the extents say, and the ZERO extent is
  * reported as zeros. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 int
 main (void)
 {
   static uint8_t data[2 << 20];
   struct disk *d;
-  struct extent e;
 
-  th_init (false);
+  test_init (false);
   memset (data, 0x11, 1 << 20);
   memset (data + (1 << 20), 0x22, 1 << 20);
-  th_write_file ("data.bin", data, sizeof data);
-  th_write_text ("d.vmdk",
+  test_write_file ("data.bin", data, sizeof data);
+  test_write_text ("d.vmdk",
                  "# Disk DescriptorFile\n"
                  "version=1\n"
                  "CID=fffffffe\n"
@@ -23,15 +22,13 @@ main (void)
                  "RW 2048 FLAT \"data.bin\" 0\n"
                  "RW 4096 ZERO\n"
                  "RDONLY 1024 FLAT \"data.bin\" 3072\n");
-  d = th_open ("d.vmdk");
+  d = test_open ("d.vmdk");
   CHECK (d->size == (2048 + 4096 + 1024) * 512);
-  th_expect_bytes (d, 0, 1 << 20, 0x11);
-  th_expect_bytes (d, 1 << 20, 2 << 20, 0);
-  th_expect_bytes (d, 3 << 20, 512 << 10, 0x22);
-  e = th_status_at (d, 1 << 20, 2 << 20);
-  CHECK (e.type == EXTENT_ZERO && e.length == 2 << 20);
-  e = th_status_at (d, (1 << 20) - 512, 4096);
-  CHECK (e.type == EXTENT_DATA && e.length == 512);
+  test_expect_bytes (d, 0, 1 << 20, 0x11);
+  test_expect_bytes (d, 1 << 20, 2 << 20, 0);
+  test_expect_bytes (d, 3 << 20, 512 << 10, 0x22);
+  test_expect_status (d, 1 << 20, 2 << 20, EXTENT_ZERO, 2 << 20);
+  test_expect_status (d, (1 << 20) - 512, 4096, EXTENT_DATA, 512);
   /* One read across all three extents. */
   {
     static uint8_t buf[3 << 20];

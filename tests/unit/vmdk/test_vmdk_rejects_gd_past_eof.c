@@ -1,17 +1,17 @@
 /* A grain directory offset beyond the end of the file is refused at open. */
-#include "helpers.h"
+#include "vmdktest.h"
 
 int
 main (void)
 {
   uint64_t size;
 
-  th_init (true);
-  th_run ("qemu-img create -f vmdk d.vmdk 8M");
-  size = th_file_size ("d.vmdk");
-  th_patch_le64 ("d.vmdk", TH_HDR_GD_OFFSET, size / 512 + 100);
-  th_expect_open_fails ("d.vmdk", NULL, "grain directory");
-  th_patch_le64 ("d.vmdk", TH_HDR_GD_OFFSET, UINT64_MAX / 256);
-  th_expect_open_fails ("d.vmdk", NULL, "past end of file");
+  test_init (true);
+  test_run ("qemu-img create -f vmdk d.vmdk 8M");
+  size = test_file_size ("d.vmdk");
+  test_patch_le64 ("d.vmdk", VT_HDR_GD_OFFSET, size / 512 + 100);
+  test_expect_open_fails ("d.vmdk", NULL, 0, "grain directory");
+  test_patch_le64 ("d.vmdk", VT_HDR_GD_OFFSET, UINT64_MAX / 256);
+  test_expect_open_fails ("d.vmdk", NULL, 0, "past end of file");
   return 0;
 }

@@ -1,7 +1,7 @@
 /* RDM descriptors (VMFSRDM, VMFSRAW) cannot be read as images: open says
  * so clearly, even without the mapping file, while the descriptor parser
  * alone still describes them (for the VMX source). */
-#include "helpers.h"
+#include "vmdktest.h"
 
 static const char *const texts[] = {
   "# Disk DescriptorFile\n"
@@ -22,12 +22,12 @@ static const char *const texts[] = {
 int
 main (void)
 {
-  th_init (false);
+  test_init (false);
   for (size_t i = 0; i < 2; i++) {
     struct vmdk_descriptor desc;
 
-    th_write_text ("db.vmdk", texts[i]);
-    th_expect_open_fails ("db.vmdk", NULL, "raw device mapping");
+    test_write_text ("db.vmdk", texts[i]);
+    test_expect_open_fails ("db.vmdk", NULL, 0, "raw device mapping");
     CHECK (strstr (error_message (), "cannot be read as an image") != NULL);
     CHECK (vmdk_descriptor_parse (texts[i], strlen (texts[i]), "db.vmdk",
                                   &desc) == 0);
