@@ -52,7 +52,7 @@ main (int argc, char **argv)
 
   /* argv: SOURCE_ROOT */
   CHECK (argc == 2);
-  for (const char *const *f = (const char *const[]) { "qcow2", "vmdk", NULL };
+  for (const char *const *f = (const char *const[]) { "qcow2", "vmdk", "vhd", "vhdx", NULL };
        *f; f++) {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s/fuzz/corpus/%s", argv[1], *f);
