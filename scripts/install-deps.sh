@@ -9,6 +9,7 @@ PACKAGES="
   qemu-utils libnbd-bin nbdkit
   libvhdi-utils libvmdk-utils python3-libvhdi python3-libvmdk
   python3 fdisk time
+  libxml2-dev libxml2-utils libvirt-clients ovmf
 "
 
 missing=""
