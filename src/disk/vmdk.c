@@ -19,6 +19,13 @@
  * compressed grains (streamOptimized) a GTE points at a grain marker
  * (LBA u64, size u32) followed by a zlib stream.
  *
+ * ESX snapshot deltas use the same two-level map with other headers and
+ * entries: vmfsSparse ("COWD", vmdk_cowd.c) and seSparse (vmdk_sesparse.c).
+ * Their open functions fill the geometry and the GT offsets; the walk
+ * (GT cache, block status, reads) is shared, here, and every GTE is decoded
+ * by its kind (grain_decode).  A delta descriptor names its parent with
+ * parentFileNameHint; the chain itself is disk.c's business.
+ *
  * Invariants: every on-disk offset is checked against the size of the file
  * it points into before it is used, every size computed from input goes
  * through checked.h, and nothing is allocated from an unchecked field.
@@ -38,6 +45,7 @@
 
 #include "disk/disk.h"
 #include "disk/vmdk.h"
+#include "disk/vmdk_extent.h"
 #include "util/checked.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -46,10 +54,9 @@
 #include "util/log.h"
 #include "util/vector.h"
 
-#define SECTOR 512u
-
-#define SPARSE_MAGIC 0x564d444bu        /* "KDMV" little-endian */
-#define COWD_MAGIC 0x44574f43u          /* "COWD": ESX vmfsSparse */
+#define SECTOR VMDK_SECTOR
+#define SPARSE_MAGIC VMDK_SPARSE_MAGIC
+#define COWD_MAGIC VMDK_COWD_MAGIC
 
 #define FLAG_NEWLINE_TEST (1u << 0)
 #define FLAG_REDUNDANT_GT (1u << 1)
@@ -66,17 +73,15 @@
 #define MARKER_GD 2
 #define MARKER_FOOTER 3
 
-/* Bounds on header fields.  VMware writes 128-sector grains and 512 GTEs
- * per GT; the bounds leave room for other writers while keeping every
- * allocation small. */
-#define MAX_GRAIN_SECTORS 4096u                 /* 2 MiB */
-#define MAX_GTES_PER_GT 65536u                  /* 256 KiB per GT */
-#define MAX_CAPACITY_SECTORS (UINT64_C (1) << 40) /* 512 TiB */
-#define MAX_GD_BYTES (UINT64_C (64) << 20)
+/* VMware writes 128-sector grains and 512 GTEs per GT in hosted sparse
+ * files; the shared bounds are in vmdk_extent.h. */
+#define MAX_GRAIN_SECTORS VMDK_MAX_GRAIN_SECTORS
+#define MAX_GTES_PER_GT VMDK_MAX_GTES_PER_GT
+#define MAX_CAPACITY_SECTORS VMDK_MAX_CAPACITY_SECTORS
 #define MAX_DISK_BYTES (UINT64_C (1) << 62)     /* keeps off_t arithmetic safe */
 #define GRAIN_MARKER_SIZE 12u
 
-#define GT_CACHE_ENTRIES 16
+#define GT_CACHE_ENTRIES VMDK_GT_CACHE_ENTRIES
 /* GTEs looked at per step when merging block status or reads. */
 #define GTE_BATCH 256
 
@@ -97,68 +102,7 @@ struct sparse_header {
   uint16_t compress_algorithm;
 };
 
-struct gt_cache_entry {
-  uint64_t index;
-  uint32_t *gtes;              /* NULL = empty slot */
-};
-
-struct vmdk_extent {
-  enum vmdk_extent_type type;  /* SPARSE, FLAT, VMFS or ZERO once open */
-  enum vmdk_access access;
-  uint64_t start;              /* guest offset, bytes */
-  uint64_t length;             /* bytes */
-  char *filename;              /* as written in the descriptor */
-  char *path;                  /* resolved; NULL for ZERO */
-  int fd;                      /* -1 for ZERO */
-  bool own_fd;                 /* false when it is the layer's own fd */
-  uint64_t file_size;
-
-  /* FLAT / VMFS */
-  uint64_t file_offset;        /* bytes */
-
-  /* SPARSE */
-  uint32_t version;
-  uint32_t flags;
-  bool compressed;
-  uint64_t capacity;           /* bytes */
-  uint64_t grain_bytes;
-  uint32_t gtes_per_gt;
-  uint64_t gt_bytes;
-  uint32_t *gd;                /* host order, every entry checked */
-  uint64_t gd_entries;
-  struct gt_cache_entry gt_cache[GT_CACHE_ENTRIES];
-  unsigned gt_cache_next;
-  uint64_t grain_cache_index;
-  uint8_t *grain_cache;        /* one inflated grain, or NULL */
-};
-
-struct vmdk_layer {
-  struct vmdk_descriptor desc;
-  struct vmdk_extent *extents;
-  size_t n_extents;
-  pthread_mutex_t lock;
-};
-
 extern const struct disk_driver disk_driver_vmdk;
-
-static uint16_t
-le16 (const uint8_t *p)
-{
-  return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
-    | (uint32_t) p[3] << 24;
-}
-
-static uint64_t
-le64 (const uint8_t *p)
-{
-  return (uint64_t) le32 (p) | (uint64_t) le32 (p + 4) << 32;
-}
 
 /* ------------------------------------------------------------------ */
 /* Probe                                                              */
@@ -167,10 +111,12 @@ le64 (const uint8_t *p)
 static int
 vmdk_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 {
-  if (len >= 4 && le32 (buf) == SPARSE_MAGIC)
+  if (len >= 4 && vmdk_le32 (buf) == SPARSE_MAGIC)
     return 100;
-  if (len >= 4 && le32 (buf) == COWD_MAGIC)
-    return 100;                 /* so that open can explain it */
+  if (len >= 4 && vmdk_le32 (buf) == COWD_MAGIC)
+    return 100;
+  if (vmdk_sesparse_probe (buf, len))
+    return 100;
   if (file_size > VMDK_DESCRIPTOR_MAX)
     return 0;
   return vmdk_descriptor_probe ((const char *) buf, len) ? 100 : 0;
@@ -183,29 +129,20 @@ vmdk_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 static void
 sparse_header_decode (const uint8_t *b, struct sparse_header *h)
 {
-  h->magic = le32 (b + 0);
-  h->version = le32 (b + 4);
-  h->flags = le32 (b + 8);
-  h->capacity = le64 (b + 12);
-  h->grain_size = le64 (b + 20);
-  h->descriptor_offset = le64 (b + 28);
-  h->descriptor_size = le64 (b + 36);
-  h->gtes_per_gt = le32 (b + 44);
-  h->rgd_offset = le64 (b + 48);
-  h->gd_offset = le64 (b + 56);
-  h->overhead = le64 (b + 64);
+  h->magic = vmdk_le32 (b + 0);
+  h->version = vmdk_le32 (b + 4);
+  h->flags = vmdk_le32 (b + 8);
+  h->capacity = vmdk_le64 (b + 12);
+  h->grain_size = vmdk_le64 (b + 20);
+  h->descriptor_offset = vmdk_le64 (b + 28);
+  h->descriptor_size = vmdk_le64 (b + 36);
+  h->gtes_per_gt = vmdk_le32 (b + 44);
+  h->rgd_offset = vmdk_le64 (b + 48);
+  h->gd_offset = vmdk_le64 (b + 56);
+  h->overhead = vmdk_le64 (b + 64);
   h->unclean_shutdown = b[72];
   memcpy (h->newline_chars, b + 73, 4);
-  h->compress_algorithm = le16 (b + 77);
-}
-
-/* Whether [sector * 512, + bytes) lies inside a file of file_size bytes. */
-static bool
-sectors_fit (uint64_t sector, uint64_t bytes, uint64_t file_size)
-{
-  uint64_t end;
-
-  return !checked_mul_add (sector, SECTOR, bytes, &end) && end <= file_size;
+  h->compress_algorithm = vmdk_le16 (b + 77);
 }
 
 /* Read the footer of a stream-optimized file (GD_AT_END): the last three
@@ -228,9 +165,9 @@ sparse_read_footer (struct vmdk_extent *ext, const struct sparse_header *h,
   if (io_pread_full (ext->fd, buf, sizeof buf, at, ext->path) == -1)
     return -1;
   if (h->flags & FLAG_MARKERS) {
-    if (le32 (buf + 8) != 0 || le32 (buf + 12) != MARKER_FOOTER
-        || le32 (buf + 2 * SECTOR + 8) != 0
-        || le32 (buf + 2 * SECTOR + 12) != MARKER_EOS) {
+    if (vmdk_le32 (buf + 8) != 0 || vmdk_le32 (buf + 12) != MARKER_FOOTER
+        || vmdk_le32 (buf + 2 * SECTOR + 8) != 0
+        || vmdk_le32 (buf + 2 * SECTOR + 12) != MARKER_EOS) {
       error_set ("vmdk: %s: no footer and end-of-stream marker at the end "
                  "of the file (truncated stream?)", ext->path);
       return -1;
@@ -303,7 +240,7 @@ sparse_header_check (const struct vmdk_extent *ext,
   if (h->descriptor_offset != 0 || h->descriptor_size != 0) {
     if (h->descriptor_offset == 0 || h->descriptor_size == 0
         || h->descriptor_size > VMDK_DESCRIPTOR_MAX / SECTOR
-        || !sectors_fit (h->descriptor_offset, h->descriptor_size * SECTOR,
+        || !vmdk_sectors_fit (h->descriptor_offset, h->descriptor_size * SECTOR,
                          size)) {
       error_set ("vmdk: %s: embedded descriptor (sector %" PRIu64 ", %"
                  PRIu64 " sectors) is empty, too large or past end of file "
@@ -326,8 +263,7 @@ static int
 sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
 {
   uint8_t buf[SECTOR];
-  uint64_t gt_cover, gd_bytes;
-  CLEANUP_FREE uint8_t *raw = NULL;
+  uint64_t gd_bytes;
 
   if (ext->file_size < SECTOR) {
     error_set ("vmdk: %s: file is too short (%" PRIu64 " bytes) for a sparse "
@@ -338,12 +274,8 @@ sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
     return -1;
   sparse_header_decode (buf, hdr);
   if (hdr->magic != SPARSE_MAGIC) {
-    if (hdr->magic == COWD_MAGIC)
-      error_set ("vmdk: %s: ESX vmfsSparse (COWD) extents are not "
-                 "supported", ext->path);
-    else
-      error_set ("vmdk: %s: not a VMDK sparse extent (bad magic 0x%08" PRIx32
-                 ")", ext->path, hdr->magic);
+    error_set ("vmdk: %s: not a VMDK sparse extent (bad magic 0x%08" PRIx32
+               ")", ext->path, hdr->magic);
     return -1;
   }
   if (hdr->gd_offset == GD_AT_END) {
@@ -361,16 +293,16 @@ sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
   ext->capacity = hdr->capacity * SECTOR;
   ext->grain_bytes = hdr->grain_size * SECTOR;
   ext->gtes_per_gt = hdr->gtes_per_gt;
+  ext->gte_size = 4;
   ext->gt_bytes = (uint64_t) hdr->gtes_per_gt * 4;
-  gt_cover = ext->grain_bytes * hdr->gtes_per_gt;   /* <= 2^37, no overflow */
-  ext->gd_entries = (ext->capacity + gt_cover - 1) / gt_cover;
+  ext->gd_entries = vmdk_gts_needed (ext);
   gd_bytes = ext->gd_entries * 4;
-  if (gd_bytes > MAX_GD_BYTES) {
+  if (ext->gd_entries > VMDK_MAX_GD_ENTRIES) {
     error_set ("vmdk: %s: grain directory of %" PRIu64 " entries is too "
                "large", ext->path, ext->gd_entries);
     return -1;
   }
-  if (!sectors_fit (hdr->gd_offset, gd_bytes, ext->file_size)) {
+  if (!vmdk_sectors_fit (hdr->gd_offset, gd_bytes, ext->file_size)) {
     error_set ("vmdk: %s: grain directory (sector %" PRIu64 ", %" PRIu64
                " bytes) points past end of file (size %" PRIu64 ")",
                ext->path, hdr->gd_offset, gd_bytes, ext->file_size);
@@ -379,48 +311,102 @@ sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
   /* The redundant GD is never used, but a header that points it outside
    * the file is damaged. */
   if ((hdr->flags & FLAG_REDUNDANT_GT) && hdr->rgd_offset != 0
-      && !sectors_fit (hdr->rgd_offset, gd_bytes, ext->file_size)) {
+      && !vmdk_sectors_fit (hdr->rgd_offset, gd_bytes, ext->file_size)) {
     error_set ("vmdk: %s: redundant grain directory (sector %" PRIu64
                ") points past end of file (size %" PRIu64 ")", ext->path,
                hdr->rgd_offset, ext->file_size);
     return -1;
   }
+  return vmdk_load_gd32 (ext, hdr->gd_offset * SECTOR, 0);
+}
 
-  raw = malloc (gd_bytes ? gd_bytes : 1);
-  ext->gd = malloc (gd_bytes ? gd_bytes : 1);
-  if (raw == NULL || ext->gd == NULL) {
+/* ------------------------------------------------------------------ */
+/* The grain-table walk, shared by every grain-table kind              */
+/* ------------------------------------------------------------------ */
+
+/* Decode one GTE of grain `grain` by the extent's kind; a DATA grain is
+ * checked to lie inside the file. */
+static int
+grain_decode (const struct vmdk_extent *ext, uint64_t grain, uint64_t gte,
+              struct vmdk_grain *out)
+{
+  uint64_t need;
+
+  switch (ext->type) {
+  case VMDK_EXTENT_VMFSSPARSE:
+    return vmdk_cowd_decode (ext, grain, gte, out);
+  case VMDK_EXTENT_SESPARSE:
+    return vmdk_sesparse_decode (ext, grain, gte, out);
+  default:
+    break;
+  }
+  /* Hosted sparse: 0 = unallocated, 1 = zeroed grain, else a sector. */
+  out->offset = gte * SECTOR;
+  if (gte == 0 || gte == 1) {
+    out->type = gte == 0 ? EXTENT_UNALLOCATED : EXTENT_ZERO;
+    return 0;
+  }
+  out->type = EXTENT_DATA;
+  need = ext->compressed ? GRAIN_MARKER_SIZE
+    : vmdk_grain_valid_bytes (ext, grain);
+  if (!vmdk_sectors_fit (gte, need, ext->file_size)) {
+    error_set ("vmdk: %s: grain %" PRIu64 " points past end of file (offset %"
+               PRIu64 ", size %" PRIu64 ")", ext->path, grain,
+               gte * SECTOR, ext->file_size);
+    return -1;
+  }
+  return 0;
+}
+
+int
+vmdk_load_gd32 (struct vmdk_extent *ext, uint64_t gd_offset,
+                uint64_t min_gt_offset)
+{
+  uint64_t gd_bytes = ext->gd_entries * 4;   /* <= 64 MiB, checked */
+  CLEANUP_FREE uint8_t *raw = malloc (gd_bytes ? gd_bytes : 1);
+
+  ext->gt_offsets = calloc (ext->gd_entries ? ext->gd_entries : 1,
+                            sizeof *ext->gt_offsets);
+  if (raw == NULL || ext->gt_offsets == NULL) {
     error_set_errno (errno, "vmdk: %s: allocating the grain directory",
                      ext->path);
     return -1;
   }
   if (gd_bytes
-      && io_pread_full (ext->fd, raw, gd_bytes, hdr->gd_offset * SECTOR,
-                        ext->path) == -1)
+      && io_pread_full (ext->fd, raw, gd_bytes, gd_offset, ext->path) == -1)
     return -1;
   for (uint64_t i = 0; i < ext->gd_entries; i++) {
-    ext->gd[i] = le32 (raw + 4 * i);
-    if (ext->gd[i] != 0
-        && !sectors_fit (ext->gd[i], ext->gt_bytes, ext->file_size)) {
-      error_set ("vmdk: %s: grain table %" PRIu64 " points past end of file "
-                 "(offset %" PRIu64 ", size %" PRIu64 ")", ext->path, i,
-                 (uint64_t) ext->gd[i] * SECTOR, ext->file_size);
+    uint64_t at = (uint64_t) vmdk_le32 (raw + 4 * i) * SECTOR;
+
+    if (at == 0)
+      continue;
+    if (at < min_gt_offset) {
+      error_set ("vmdk: %s: grain table %" PRIu64 " points into the header "
+                 "(offset %" PRIu64 ")", ext->path, i, at);
       return -1;
     }
+    if (!vmdk_range_fits (at, ext->gt_bytes, ext->file_size)) {
+      error_set ("vmdk: %s: grain table %" PRIu64 " points past end of file "
+                 "(offset %" PRIu64 ", size %" PRIu64 ")", ext->path, i, at,
+                 ext->file_size);
+      return -1;
+    }
+    ext->gt_offsets[i] = at;
   }
   return 0;
 }
 
-/* Copy up to n GTEs starting at grain `grain` (all within one GT) into
+/* Copy up to n raw GTEs starting at grain `grain` (all within one GT) into
  * out.  Returns the number copied, or -1.  Caller holds no lock. */
 static int64_t
-sparse_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
-                 uint64_t grain, uint64_t n, uint32_t *out)
+grain_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
+                uint64_t grain, uint64_t n, uint64_t *out)
 {
   uint64_t gt = grain / ext->gtes_per_gt;
   uint64_t first = grain % ext->gtes_per_gt;
-  struct gt_cache_entry *slot = NULL;
+  struct vmdk_gt_cache_entry *slot = NULL;
   CLEANUP_FREE uint8_t *raw = NULL;
-  uint32_t *gtes = NULL;
+  uint64_t *gtes = NULL;
   int64_t r = -1;
 
   n = min_u64 (n, ext->gtes_per_gt - first);
@@ -429,7 +415,7 @@ sparse_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
                ext->path, grain);
     return -1;
   }
-  if (ext->gd[gt] == 0) {
+  if (ext->gt_offsets[gt] == 0) {
     memset (out, 0, n * sizeof *out);
     return n;
   }
@@ -443,19 +429,20 @@ sparse_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
   }
   if (slot == NULL) {
     raw = malloc (ext->gt_bytes);
-    gtes = malloc (ext->gt_bytes);
+    gtes = malloc ((size_t) ext->gtes_per_gt * sizeof *gtes);
     if (raw == NULL || gtes == NULL) {
       error_set_errno (errno, "vmdk: %s: allocating a grain table",
                        ext->path);
       goto out;
     }
-    if (io_pread_full (ext->fd, raw, ext->gt_bytes,
-                       (uint64_t) ext->gd[gt] * SECTOR, ext->path) == -1) {
+    if (io_pread_full (ext->fd, raw, ext->gt_bytes, ext->gt_offsets[gt],
+                       ext->path) == -1) {
       error_prefix ("vmdk: grain table %" PRIu64, gt);
       goto out;
     }
     for (uint32_t i = 0; i < ext->gtes_per_gt; i++)
-      gtes[i] = le32 (raw + 4 * i);
+      gtes[i] = ext->gte_size == 8 ? vmdk_le64 (raw + 8 * (uint64_t) i)
+                                   : vmdk_le32 (raw + 4 * (uint64_t) i);
     slot = &ext->gt_cache[ext->gt_cache_next];
     ext->gt_cache_next = (ext->gt_cache_next + 1) % GT_CACHE_ENTRIES;
     free (slot->gtes);
@@ -470,41 +457,11 @@ out:
   return r;
 }
 
-/* Bytes of grain `grain` that lie inside the extent's capacity. */
-static uint64_t
-sparse_grain_valid_bytes (const struct vmdk_extent *ext, uint64_t grain)
-{
-  uint64_t start = grain * ext->grain_bytes;
-  return min_u64 (ext->grain_bytes, ext->capacity - start);
-}
-
-static enum extent_type
-gte_type (uint32_t gte)
-{
-  return gte == 0 ? EXTENT_UNALLOCATED : gte == 1 ? EXTENT_ZERO : EXTENT_DATA;
-}
-
-/* A GTE naming data must point inside the file. */
 static int
-sparse_check_gte (const struct vmdk_extent *ext, uint64_t grain, uint32_t gte)
+grain_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
+                    uint64_t rel, uint64_t length, struct extent *out)
 {
-  uint64_t need = ext->compressed ? GRAIN_MARKER_SIZE
-    : sparse_grain_valid_bytes (ext, grain);
-
-  if (!sectors_fit (gte, need, ext->file_size)) {
-    error_set ("vmdk: %s: grain %" PRIu64 " points past end of file (offset %"
-               PRIu64 ", size %" PRIu64 ")", ext->path, grain,
-               (uint64_t) gte * SECTOR, ext->file_size);
-    return -1;
-  }
-  return 0;
-}
-
-static int
-sparse_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
-                     uint64_t rel, uint64_t length, struct extent *out)
-{
-  uint32_t gtes[GTE_BATCH];
+  uint64_t gtes[GTE_BATCH];
   uint64_t end = rel + length;          /* <= ext->length */
   uint64_t grain = rel / ext->grain_bytes;
   uint64_t last_grain = (end - 1) / ext->grain_bytes;
@@ -514,23 +471,24 @@ sparse_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
 
   /* Merge runs of the same type, up to a few batches. */
   while (pos <= last_grain && pos - grain < 16 * GTE_BATCH) {
-    int64_t n = sparse_get_gtes (l, ext, pos,
-                                 min_u64 (GTE_BATCH, last_grain - pos + 1),
-                                 gtes);
+    int64_t n = grain_get_gtes (l, ext, pos,
+                                min_u64 (GTE_BATCH, last_grain - pos + 1),
+                                gtes);
     int64_t i;
 
     if (n == -1)
       return -1;
     for (i = 0; i < n; i++) {
-      enum extent_type t = gte_type (gtes[i]);
+      struct vmdk_grain g;
+
+      if (grain_decode (ext, pos + i, gtes[i], &g) == -1)
+        return -1;
       if (first) {
-        type = t;
+        type = g.type;
         first = false;
       }
-      else if (t != type)
+      else if (g.type != type)
         break;
-      if (t == EXTENT_DATA && sparse_check_gte (ext, pos + i, gtes[i]) == -1)
-        return -1;
     }
     pos += i;
     if (i < n)
@@ -542,24 +500,22 @@ sparse_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
 }
 
 static int
-sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint32_t gte,
+sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
                       uint8_t *dst)
 {
   uint8_t marker[GRAIN_MARKER_SIZE];
-  uint64_t at = (uint64_t) gte * SECTOR, lba, expect_lba, max_size;
-  uint64_t valid = sparse_grain_valid_bytes (ext, grain), produced;
+  uint64_t lba, expect_lba, max_size;
+  uint64_t valid = vmdk_grain_valid_bytes (ext, grain), produced;
   uint32_t size;
   CLEANUP_FREE uint8_t *src = NULL;
   z_stream zs;
   bool raw_deflate;
   int zr;
 
-  if (sparse_check_gte (ext, grain, gte) == -1)
-    return -1;
   if (io_pread_full (ext->fd, marker, sizeof marker, at, ext->path) == -1)
     return -1;
-  lba = le64 (marker);
-  size = le32 (marker + 8);
+  lba = vmdk_le64 (marker);
+  size = vmdk_le32 (marker + 8);
   expect_lba = grain * (ext->grain_bytes / SECTOR);
   if (lba != expect_lba) {
     error_set ("vmdk: %s: grain %" PRIu64 " at offset %" PRIu64 " is marked "
@@ -575,8 +531,8 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint32_t gte,
                ext->path, grain, at, size, max_size);
     return -1;
   }
-  if (!sectors_fit (gte, GRAIN_MARKER_SIZE + (uint64_t) size,
-                    ext->file_size)) {
+  if (!vmdk_range_fits (at, GRAIN_MARKER_SIZE + (uint64_t) size,
+                        ext->file_size)) {
     error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
                " (%" PRIu32 " bytes) runs past end of file (size %" PRIu64
                ")", ext->path, grain, at, size, ext->file_size);
@@ -636,7 +592,7 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint32_t gte,
  * through the layer's one-grain cache. */
 static int
 sparse_read_compressed (struct vmdk_layer *l, struct vmdk_extent *ext,
-                        uint64_t grain, uint32_t gte, uint64_t in_grain,
+                        uint64_t grain, uint64_t at, uint64_t in_grain,
                         size_t n, uint8_t *buf)
 {
   CLEANUP_FREE uint8_t *data = NULL;
@@ -654,7 +610,7 @@ sparse_read_compressed (struct vmdk_layer *l, struct vmdk_extent *ext,
     error_set_errno (errno, "vmdk: %s: allocating a grain", ext->path);
     return -1;
   }
-  if (sparse_inflate_grain (ext, grain, gte, data) == -1)
+  if (sparse_inflate_grain (ext, grain, at, data) == -1)
     return -1;
   memcpy (buf, data + in_grain, n);
 
@@ -667,47 +623,49 @@ sparse_read_compressed (struct vmdk_layer *l, struct vmdk_extent *ext,
 }
 
 static int
-sparse_pread (struct vmdk_layer *l, struct vmdk_extent *ext, uint8_t *buf,
-              size_t count, uint64_t rel)
+grain_pread (struct vmdk_layer *l, struct vmdk_extent *ext, uint8_t *buf,
+             size_t count, uint64_t rel)
 {
-  uint32_t gtes[GTE_BATCH];
+  uint64_t gtes[GTE_BATCH];
 
   while (count > 0) {
     uint64_t grain = rel / ext->grain_bytes;
     uint64_t in_grain = rel % ext->grain_bytes;
     uint64_t grains_left = (in_grain + count + ext->grain_bytes - 1)
       / ext->grain_bytes;
-    int64_t n = sparse_get_gtes (l, ext, grain,
-                                 min_u64 (GTE_BATCH, grains_left), gtes);
+    int64_t n = grain_get_gtes (l, ext, grain,
+                                min_u64 (GTE_BATCH, grains_left), gtes);
     int64_t i = 0;
 
     if (n == -1)
       return -1;
     while (i < n && count > 0) {
-      uint32_t gte = gtes[i];
       size_t chunk = min_u64 (count, ext->grain_bytes - in_grain);
+      struct vmdk_grain g;
 
-      if (gte_type (gte) != EXTENT_DATA)
+      if (grain_decode (ext, grain + i, gtes[i], &g) == -1)
+        return -1;
+      if (g.type != EXTENT_DATA)
         memset (buf, 0, chunk);
       else if (ext->compressed) {
-        if (sparse_read_compressed (l, ext, grain + i, gte, in_grain, chunk,
-                                    buf) == -1)
+        if (sparse_read_compressed (l, ext, grain + i, g.offset, in_grain,
+                                    chunk, buf) == -1)
           return -1;
       }
       else {
         /* Grains stored one after another are read in one go. */
-        uint64_t at = (uint64_t) gte * SECTOR + in_grain;
-        if (sparse_check_gte (ext, grain + i, gte) == -1)
-          return -1;
-        while (i + 1 < n && chunk < count
-               && (uint64_t) gtes[i + 1] * SECTOR
-                  == (uint64_t) gte * SECTOR + ext->grain_bytes) {
-          size_t more = min_u64 (count - chunk, ext->grain_bytes);
-          i++;
-          gte = gtes[i];
-          if (sparse_check_gte (ext, grain + i, gte) == -1)
+        uint64_t at = g.offset + in_grain;
+        uint64_t next = g.offset + ext->grain_bytes;
+
+        while (i + 1 < n && chunk < count) {
+          struct vmdk_grain g2;
+          if (grain_decode (ext, grain + i + 1, gtes[i + 1], &g2) == -1)
             return -1;
-          chunk += more;
+          if (g2.type != EXTENT_DATA || g2.offset != next)
+            break;
+          i++;
+          next += ext->grain_bytes;
+          chunk += min_u64 (count - chunk, ext->grain_bytes);
         }
         if (io_pread_full (ext->fd, buf, chunk, at, ext->path) == -1)
           return -1;
@@ -816,7 +774,7 @@ vmdk_extent_free (struct vmdk_extent *ext)
     close (ext->fd);
   free (ext->filename);
   free (ext->path);
-  free (ext->gd);
+  free (ext->gt_offsets);
   for (unsigned i = 0; i < GT_CACHE_ENTRIES; i++)
     free (ext->gt_cache[i].gtes);
   free (ext->grain_cache);
@@ -842,14 +800,73 @@ base_name (const char *path)
   return slash ? slash + 1 : path;
 }
 
-/* The layer is a single sparse file: it is its own only extent, whatever
- * its embedded descriptor lists (the file may have been renamed). */
+/* What a grain-table extent file holds, from its first bytes: SPARSE
+ * ("KDMV"), VMFSSPARSE ("COWD"), SESPARSE, or ZERO when none of them. */
+static enum vmdk_extent_type
+grain_file_kind (const uint8_t *buf, size_t len)
+{
+  if (len >= 4 && vmdk_le32 (buf) == SPARSE_MAGIC)
+    return VMDK_EXTENT_SPARSE;
+  if (len >= 4 && vmdk_le32 (buf) == COWD_MAGIC)
+    return VMDK_EXTENT_VMFSSPARSE;
+  if (len >= 8 && vmdk_le64 (buf) == VMDK_SESPARSE_MAGIC)
+    return VMDK_EXTENT_SESPARSE;
+  return VMDK_EXTENT_ZERO;
+}
+
+/* Open the grain-table extent behind ext (fd, path, file_size set) that the
+ * descriptor calls `declared`.  SPARSE and VMFSSPARSE extents are told
+ * apart by their magic, as VMware's own tools do (a hosted delta may be
+ * either); an SESPARSE extent must be seSparse.  *hdr receives the header
+ * of a hosted sparse file. */
 static int
-vmdk_open_sparse_file (struct disk *disk, struct vmdk_layer *l,
-                       uint64_t file_size)
+grain_extent_open (struct vmdk_extent *ext, enum vmdk_extent_type declared,
+                   struct sparse_header *hdr)
+{
+  uint8_t magic[8] = { 0 };
+  enum vmdk_extent_type kind;
+
+  if (io_pread_full (ext->fd, magic, min_u64 (sizeof magic, ext->file_size),
+                     0, ext->path) == -1)
+    return -1;
+  kind = grain_file_kind (magic, min_u64 (sizeof magic, ext->file_size));
+  if (declared == VMDK_EXTENT_SESPARSE && kind != VMDK_EXTENT_SESPARSE) {
+    error_set ("vmdk: %s: not an seSparse extent (bad magic 0x%016" PRIx64
+               ")", ext->path, vmdk_le64 (magic));
+    return -1;
+  }
+  if (declared != VMDK_EXTENT_SESPARSE && kind == VMDK_EXTENT_SESPARSE) {
+    error_set ("vmdk: %s: the descriptor calls it %s, but it is an seSparse "
+               "extent", ext->path, vmdk_extent_type_name (declared));
+    return -1;
+  }
+  if (declared == VMDK_EXTENT_VMFSSPARSE && kind == VMDK_EXTENT_ZERO) {
+    error_set ("vmdk: %s: not a vmfsSparse (COWD) extent (bad magic 0x%08"
+               PRIx32 ")", ext->path, vmdk_le32 (magic));
+    return -1;
+  }
+  ext->type = kind;
+  switch (kind) {
+  case VMDK_EXTENT_VMFSSPARSE:
+    return vmdk_cowd_open (ext);
+  case VMDK_EXTENT_SESPARSE:
+    return vmdk_sesparse_open (ext);
+  default:
+    ext->type = VMDK_EXTENT_SPARSE;
+    return sparse_open (ext, hdr);  /* explains a bad magic */
+  }
+}
+
+/* The layer is a single grain-table file (a hosted sparse file, or an ESX
+ * delta extent opened on its own): it is its own only extent, whatever an
+ * embedded descriptor lists (the file may have been renamed).  A bare ESX
+ * delta has no descriptor, hence no parent: its holes read as zeros. */
+static int
+vmdk_open_grain_file (struct disk *disk, struct vmdk_layer *l,
+                      uint64_t file_size, enum vmdk_extent_type kind)
 {
   struct vmdk_extent *ext;
-  struct sparse_header hdr;
+  struct sparse_header hdr = { 0 };
 
   l->extents = calloc (1, sizeof *l->extents);
   if (l->extents == NULL) {
@@ -858,7 +875,7 @@ vmdk_open_sparse_file (struct disk *disk, struct vmdk_layer *l,
   }
   l->n_extents = 1;
   ext = &l->extents[0];
-  ext->type = VMDK_EXTENT_SPARSE;
+  ext->type = kind;
   ext->fd = disk->fd;
   ext->own_fd = false;
   ext->file_size = file_size;
@@ -868,12 +885,12 @@ vmdk_open_sparse_file (struct disk *disk, struct vmdk_layer *l,
     error_set_errno (errno, "vmdk: %s: strdup", disk->path);
     return -1;
   }
-  if (sparse_open (ext, &hdr) == -1)
+  if (grain_extent_open (ext, kind, &hdr) == -1)
     return -1;
   ext->start = 0;
   ext->length = ext->capacity;
 
-  if (hdr.descriptor_offset != 0) {
+  if (kind == VMDK_EXTENT_SPARSE && hdr.descriptor_offset != 0) {
     size_t len = hdr.descriptor_size * SECTOR;  /* checked: <= 1 MiB */
     CLEANUP_FREE char *text = malloc (len);
     CLEANUP_FREE char *what = NULL;
@@ -902,8 +919,8 @@ vmdk_open_sparse_file (struct disk *disk, struct vmdk_layer *l,
       return -1;
     }
     de->access = VMDK_ACCESS_RW;
-    de->sectors = hdr.capacity;
-    de->type = VMDK_EXTENT_SPARSE;
+    de->sectors = ext->capacity / SECTOR;
+    de->type = ext->type;
     l->desc.extents = de;
     l->desc.n_extents = 1;
   }
@@ -932,10 +949,6 @@ vmdk_check_extent_types (struct disk *disk, const struct vmdk_descriptor *d)
       return -1;
     case VMDK_EXTENT_VMFSSPARSE:
     case VMDK_EXTENT_SESPARSE:
-      error_set ("vmdk: %s: line %u: %s extents (\"%s\") are not supported",
-                 disk->path, e->line, vmdk_extent_type_name (e->type),
-                 e->filename);
-      return -1;
     case VMDK_EXTENT_SPARSE:
     case VMDK_EXTENT_FLAT:
     case VMDK_EXTENT_ZERO:
@@ -1019,7 +1032,7 @@ vmdk_open_extents (struct disk *disk, struct vmdk_layer *l)
     }
     else {
       struct sparse_header hdr;
-      if (sparse_open (ext, &hdr) == -1)
+      if (grain_extent_open (ext, de->type, &hdr) == -1)
         return -1;
       if (ext->length > ext->capacity) {
         error_set ("vmdk: %s: line %u: extent of %" PRIu64 " sectors is "
@@ -1038,7 +1051,8 @@ static int
 vmdk_open (struct disk *disk)
 {
   struct vmdk_layer *l;
-  uint8_t magic[4] = { 0 };
+  uint8_t magic[8] = { 0 };
+  enum vmdk_extent_type kind;
   int64_t file_size;
   const struct vmdk_descriptor *d;
   int err;
@@ -1060,18 +1074,14 @@ vmdk_open (struct disk *disk)
     return -1;
   }
 
-  if (file_size >= 4
-      && io_pread_full (disk->fd, magic, 4, 0, disk->path) == -1)
+  if (io_pread_full (disk->fd, magic, min_u64 (sizeof magic, file_size), 0,
+                     disk->path) == -1)
     goto fail;
-  if (le32 (magic) == SPARSE_MAGIC) {
-    if (vmdk_open_sparse_file (disk, l, file_size) == -1)
+  kind = grain_file_kind (magic, min_u64 (sizeof magic, file_size));
+  if (kind != VMDK_EXTENT_ZERO) {
+    if (vmdk_open_grain_file (disk, l, file_size, kind) == -1)
       goto fail;
     disk->size = l->extents[0].length;
-  }
-  else if (le32 (magic) == COWD_MAGIC) {
-    error_set ("vmdk: %s: ESX vmfsSparse (COWD) files are not supported",
-               disk->path);
-    goto fail;
   }
   else {
     CLEANUP_FREE char *text = NULL;
@@ -1166,7 +1176,9 @@ vmdk_block_status (struct disk *disk, uint64_t offset, uint64_t length,
   out->offset = offset;
   switch (ext->type) {
   case VMDK_EXTENT_SPARSE:
-    return sparse_block_status (l, ext, rel, length, out);
+  case VMDK_EXTENT_VMFSSPARSE:
+  case VMDK_EXTENT_SESPARSE:
+    return grain_block_status (l, ext, rel, length, out);
   case VMDK_EXTENT_FLAT:
   case VMDK_EXTENT_VMFS:
     return flat_block_status (ext, rel, length, out);
@@ -1193,7 +1205,9 @@ vmdk_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
 
     switch (ext->type) {
     case VMDK_EXTENT_SPARSE:
-      r = sparse_pread (l, ext, p, n, rel);
+    case VMDK_EXTENT_VMFSSPARSE:
+    case VMDK_EXTENT_SESPARSE:
+      r = grain_pread (l, ext, p, n, rel);
       break;
     case VMDK_EXTENT_FLAT:
     case VMDK_EXTENT_VMFS:
@@ -1347,6 +1361,10 @@ vmdk_info (struct disk *disk, json_t *obj)
         && (json_set_u64 (e, "version", ext->version) == -1
             || json_set_u64 (e, "grain-size", ext->grain_bytes) == -1
             || json_set_bool (e, "compressed", ext->compressed) == -1))
+      return -1;
+    if ((ext->type == VMDK_EXTENT_VMFSSPARSE
+         || ext->type == VMDK_EXTENT_SESPARSE)
+        && json_set_u64 (e, "grain-size", ext->grain_bytes) == -1)
       return -1;
   }
   return 0;

@@ -34,10 +34,10 @@ enum vmdk_extent_type {
   VMDK_EXTENT_FLAT,        /* plain bytes at an offset in a file */
   VMDK_EXTENT_ZERO,        /* no file: reads as zeros */
   VMDK_EXTENT_VMFS,        /* ESX flat file ("-flat.vmdk") */
-  VMDK_EXTENT_VMFSSPARSE,  /* ESX delta ("COWD"), not readable yet */
+  VMDK_EXTENT_VMFSSPARSE,  /* ESX delta ("COWD", VMFS5 snapshots) */
   VMDK_EXTENT_VMFSRDM,     /* raw device mapping */
   VMDK_EXTENT_VMFSRAW,     /* pass-through raw device mapping */
-  VMDK_EXTENT_SESPARSE,    /* ESX space-efficient sparse, not readable yet */
+  VMDK_EXTENT_SESPARSE,    /* ESX space-efficient sparse (VMFS6 snapshots) */
 };
 
 struct vmdk_descriptor_extent {
@@ -91,8 +91,10 @@ bool vmdk_descriptor_probe (const char *text, size_t len);
 void vmdk_descriptor_free (struct vmdk_descriptor *desc);
 
 /* The descriptor of an open vmdk layer, or NULL when the layer is not
- * vmdk.  A sparse file without an embedded descriptor gets a synthetic one
- * (create_type NULL, one SPARSE extent).  Valid until the disk is closed. */
+ * vmdk.  A sparse file without an embedded descriptor, or an ESX delta
+ * extent opened on its own, gets a synthetic one (create_type NULL, one
+ * SPARSE, VMFSSPARSE or SESPARSE extent, no parent).  Valid until the disk
+ * is closed. */
 const struct vmdk_descriptor *vmdk_get_descriptor (struct disk *disk);
 
 /* Names as written in descriptors ("SPARSE", "RDONLY"). */
