@@ -1,0 +1,1665 @@
+/* vmx.c: the VMware source reader; see vmx.h.
+ *
+ * Two layers in one file:
+ *
+ *  - the key/value parser (vmx_file_*), shared by .vmx and .vmsd files:
+ *    `key = "value"` lines, '#' comments, case-insensitive keys, values
+ *    escaped as |XX (two hex digits: VMware writes '"' as |22 and '|' as
+ *    |7C).  The input is hostile: the file, each line and the number of
+ *    keys are bounded, control bytes are refused, values must be UTF-8
+ *    (or plain ASCII when `.encoding` names another character set), and
+ *    every error names its line.  Entries are sorted by key once so that
+ *    lookups are binary searches; of a repeated key the last line wins.
+ *
+ *  - the reader (vmx_read), which turns the keys into the VM model.  It
+ *    reports facts as written and leaves decisions to the validation rules
+ *    and the target writer: a value it cannot interpret that the model
+ *    needs (numvcpus = "-1") is an error naming the line; a disk whose
+ *    image cannot be opened is listed with capacity 0, never an error.
+ *
+ * It never writes to the source folder and never follows anything but the
+ * files the .vmx names (disks, ISO images) and the .vmsd next to it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "disk/disk.h"
+#include "disk/vmdk.h"
+#include "source/vmx.h"
+#include "util/checked.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/vector.h"
+
+/* ------------------------------------------------------------------ */
+/* Key/value parser                                                   */
+/* ------------------------------------------------------------------ */
+
+DEFINE_VECTOR_TYPE (vmx_entry_vector, struct vmx_entry);
+
+struct vmx_file {
+  char *what;
+  char *text;                  /* copy of the input, decoded in place */
+  struct vmx_entry *entries;   /* sorted by key, one per key */
+  size_t n_entries;
+};
+
+static int
+ascii_tolower (int c)
+{
+  return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* strcasecmp for ASCII, independent of the locale. */
+static int
+ascii_casecmp (const char *a, const char *b)
+{
+  for (;; a++, b++) {
+    int ca = ascii_tolower ((unsigned char) *a);
+    int cb = ascii_tolower ((unsigned char) *b);
+    if (ca != cb || ca == 0)
+      return ca - cb;
+  }
+}
+
+static bool
+ascii_prefix (const char *s, const char *prefix)
+{
+  for (; *prefix; s++, prefix++)
+    if (ascii_tolower ((unsigned char) *s)
+        != ascii_tolower ((unsigned char) *prefix))
+      return false;
+  return true;
+}
+
+static bool
+ascii_suffix (const char *s, const char *suffix)
+{
+  size_t n = strlen (s), m = strlen (suffix);
+
+  return n >= m && ascii_casecmp (s + n - m, suffix) == 0;
+}
+
+static int
+hex_digit (int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static bool
+is_blank (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
+/* Whether [s, s + n) is well-formed UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+static bool
+utf8_valid (const unsigned char *s, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t len;
+    uint32_t cp;
+
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xc2 && c <= 0xdf)
+      len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+      len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+      len = 4, cp = c & 0x07;
+    else
+      return false;
+    if (n - i < len)
+      return false;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xc0) != 0x80)
+        return false;
+      cp = cp << 6 | (s[i + k] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+static bool
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char) *s >= 0x80)
+      return false;
+  return true;
+}
+
+/* Copy s into buf for an error message: at most 64 bytes, anything but
+ * printable ASCII shown as '?', so that hostile values cannot garble the
+ * message. */
+static const char *
+printable (const char *s, char *buf, size_t size)
+{
+  size_t i = 0;
+
+  for (; *s && i + 4 < size && i < 64; s++)
+    buf[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+  if (*s && i + 4 < size) {
+    memcpy (buf + i, "...", 3);
+    i += 3;
+  }
+  buf[i] = '\0';
+  return buf;
+}
+
+/* Decode |XX escapes of the value in place; returns the new length or -1
+ * with the error set. */
+static ssize_t
+unescape (char *v, size_t n, const char *what, unsigned line,
+          const char *key)
+{
+  size_t out = 0;
+  char kbuf[80];
+
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] != '|') {
+      v[out++] = v[i];
+      continue;
+    }
+    int hi = i + 1 < n ? hex_digit ((unsigned char) v[i + 1]) : -1;
+    int lo = i + 2 < n ? hex_digit ((unsigned char) v[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      error_set ("vmx: %s: line %u: %s: '|' in a value must be followed by "
+                 "two hex digits (|22 for '\"', |7C for '|')", what, line,
+                 printable (key, kbuf, sizeof kbuf));
+      return -1;
+    }
+    if (hi == 0 && lo == 0) {
+      error_set ("vmx: %s: line %u: %s: the escape |00 (a NUL byte) is not "
+                 "allowed in a value", what, line,
+                 printable (key, kbuf, sizeof kbuf));
+      return -1;
+    }
+    v[out++] = (char) (hi << 4 | lo);
+    i += 2;
+  }
+  v[out] = '\0';
+  return out;
+}
+
+/* Parse one line [s, s + n) (no newline; writable: the key and value are
+ * NUL-terminated in place).  Appends to *entries unless the line is blank
+ * or a comment. */
+static int
+parse_line (char *s, size_t n, const char *what, unsigned line,
+            vmx_entry_vector *entries)
+{
+  char *key, *value, *eq, *end;
+  size_t kn, vn;
+  ssize_t r;
+  char kbuf[80];
+
+  if (n > 0 && s[n - 1] == '\r')
+    n--;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      error_set ("vmx: %s: line %u: control byte 0x%02x: this is not a "
+                 "text configuration file", what, line, c);
+      return -1;
+    }
+  }
+  while (n > 0 && is_blank (*s))
+    s++, n--;
+  while (n > 0 && is_blank (s[n - 1]))
+    n--;
+  if (n == 0 || *s == '#')
+    return 0;
+
+  eq = memchr (s, '=', n);
+  if (eq == NULL) {
+    error_set ("vmx: %s: line %u: expected key = \"value\"", what, line);
+    return -1;
+  }
+  key = s;
+  kn = eq - s;
+  while (kn > 0 && is_blank (key[kn - 1]))
+    kn--;
+  if (kn == 0) {
+    error_set ("vmx: %s: line %u: '=' without a key before it", what, line);
+    return -1;
+  }
+  for (size_t i = 0; i < kn; i++) {
+    unsigned char c = key[i];
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '|') {
+      error_set ("vmx: %s: line %u: byte 0x%02x is not allowed in a key",
+                 what, line, c);
+      return -1;
+    }
+  }
+
+  value = eq + 1;
+  end = s + n;
+  while (value < end && is_blank (*value))
+    value++;
+  if (value < end && *value == '"') {
+    char *close = memchr (value + 1, '"', end - (value + 1));
+    char *rest;
+
+    key[kn] = '\0';
+    if (close == NULL) {
+      error_set ("vmx: %s: line %u: %s: unterminated quoted value", what,
+                 line, printable (key, kbuf, sizeof kbuf));
+      return -1;
+    }
+    for (rest = close + 1; rest < end && is_blank (*rest); rest++)
+      ;
+    if (rest < end && *rest != '#') {
+      error_set ("vmx: %s: line %u: %s: text after the closing quote "
+                 "(a '\"' inside a value is written |22)", what, line,
+                 printable (key, kbuf, sizeof kbuf));
+      return -1;
+    }
+    value++;
+    vn = close - value;
+  }
+  else {
+    /* Unquoted (hand-edited): up to a comment, trimmed. */
+    char *hash = memchr (value, '#', end - value);
+    vn = (hash ? hash : end) - value;
+    while (vn > 0 && is_blank (value[vn - 1]))
+      vn--;
+    key[kn] = '\0';
+  }
+  r = unescape (value, vn, what, line, key);
+  if (r == -1)
+    return -1;
+
+  if (entries->len >= VMX_KEYS_MAX) {
+    error_set ("vmx: %s: line %u: more than %d keys", what, line,
+               VMX_KEYS_MAX);
+    return -1;
+  }
+  if (vmx_entry_vector_append (entries, (struct vmx_entry) {
+        .key = key, .value = value, .line = line }) == -1) {
+    error_prefix ("vmx: %s: line %u", what, line);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+entry_compare (const void *a, const void *b)
+{
+  const struct vmx_entry *ea = a, *eb = b;
+  int c = ascii_casecmp (ea->key, eb->key);
+
+  if (c != 0)
+    return c;
+  return ea->line < eb->line ? -1 : ea->line > eb->line;
+}
+
+/* Sort, keep the last line of each key. */
+static void
+entries_dedupe (vmx_entry_vector *v, const char *what)
+{
+  size_t out = 0;
+
+  if (v->len == 0)
+    return;
+  qsort (v->ptr, v->len, sizeof v->ptr[0], entry_compare);
+  for (size_t i = 0; i < v->len; i++) {
+    if (out > 0 && ascii_casecmp (v->ptr[out - 1].key, v->ptr[i].key) == 0) {
+      char kbuf[80];
+      log_debug ("vmx: %s: line %u: %s was already set on line %u; the "
+                 "last value wins", what, v->ptr[i].line,
+                 printable (v->ptr[i].key, kbuf, sizeof kbuf),
+                 v->ptr[out - 1].line);
+      v->ptr[out - 1] = v->ptr[i];
+    }
+    else
+      v->ptr[out++] = v->ptr[i];
+  }
+  v->len = out;
+}
+
+/* Values must be UTF-8, or ASCII when .encoding names something else (the
+ * model's strings are UTF-8; converting legacy code pages is not worth a
+ * guess). */
+static int
+entries_check_encoding (const vmx_entry_vector *v, const char *what)
+{
+  const char *encoding = NULL;
+  bool utf8;
+
+  for (size_t i = 0; i < v->len; i++)
+    if (ascii_casecmp (v->ptr[i].key, ".encoding") == 0)
+      encoding = v->ptr[i].value;
+  utf8 = encoding == NULL || ascii_casecmp (encoding, "UTF-8") == 0
+    || ascii_casecmp (encoding, "UTF8") == 0;
+
+  for (size_t i = 0; i < v->len; i++) {
+    const struct vmx_entry *e = &v->ptr[i];
+    char kbuf[80], ebuf[80];
+
+    if (utf8 && !utf8_valid ((const unsigned char *) e->value,
+                             strlen (e->value))) {
+      error_set ("vmx: %s: line %u: %s: the value is not valid UTF-8", what,
+                 e->line, printable (e->key, kbuf, sizeof kbuf));
+      return -1;
+    }
+    if (!utf8 && !is_ascii (e->value)) {
+      error_set ("vmx: %s: line %u: %s: non-ASCII value in a file encoded "
+                 "as \"%s\" (only UTF-8 is supported)", what, e->line,
+                 printable (e->key, kbuf, sizeof kbuf),
+                 printable (encoding, ebuf, sizeof ebuf));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void
+vmx_file_free (struct vmx_file *file)
+{
+  if (file == NULL)
+    return;
+  free (file->what);
+  free (file->text);
+  free (file->entries);
+  free (file);
+}
+
+int
+vmx_file_parse (const char *text, size_t len, const char *what,
+                struct vmx_file **out)
+{
+  struct vmx_file *f;
+  vmx_entry_vector entries = empty_vector;
+  size_t pos = 0;
+  unsigned line = 0;
+
+  *out = NULL;
+  if (len > VMX_FILE_MAX) {
+    error_set ("vmx: %s: the file is %zu bytes, more than the %d byte limit "
+               "of a configuration file", what, len, VMX_FILE_MAX);
+    return -1;
+  }
+  f = calloc (1, sizeof *f);
+  if (f == NULL || (f->what = strdup (what)) == NULL
+      || (f->text = malloc (len + 1)) == NULL) {
+    error_set_errno (errno, "vmx: %s: allocating the parser", what);
+    vmx_file_free (f);
+    return -1;
+  }
+  if (len > 0)
+    memcpy (f->text, text, len);
+  f->text[len] = '\0';
+
+  while (pos < len) {
+    char *start = f->text + pos;
+    char *nl = memchr (start, '\n', len - pos);
+    size_t n = nl ? (size_t) (nl - start) : len - pos;
+
+    line++;
+    pos += n + (nl != NULL);
+    if (n > VMX_LINE_MAX) {
+      error_set ("vmx: %s: line %u: the line is %zu bytes, more than the "
+                 "%d byte limit", what, line, n, VMX_LINE_MAX);
+      goto fail;
+    }
+    if (parse_line (start, n, what, line, &entries) == -1)
+      goto fail;
+  }
+  entries_dedupe (&entries, what);
+  if (entries_check_encoding (&entries, what) == -1)
+    goto fail;
+  f->entries = entries.ptr;
+  f->n_entries = entries.len;
+  *out = f;
+  return 0;
+
+ fail:
+  free (entries.ptr);
+  vmx_file_free (f);
+  return -1;
+}
+
+static int
+entry_key_compare (const void *key, const void *elem)
+{
+  return ascii_casecmp (key, ((const struct vmx_entry *) elem)->key);
+}
+
+const struct vmx_entry *
+vmx_file_find (const struct vmx_file *file, const char *key)
+{
+  if (file == NULL || file->n_entries == 0)
+    return NULL;
+  return bsearch (key, file->entries, file->n_entries,
+                  sizeof file->entries[0], entry_key_compare);
+}
+
+const char *
+vmx_file_get (const struct vmx_file *file, const char *key)
+{
+  const struct vmx_entry *e = vmx_file_find (file, key);
+
+  return e ? e->value : NULL;
+}
+
+size_t
+vmx_file_count (const struct vmx_file *file)
+{
+  return file ? file->n_entries : 0;
+}
+
+const struct vmx_entry *
+vmx_file_entry (const struct vmx_file *file, size_t i)
+{
+  return file && i < file->n_entries ? &file->entries[i] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Bounds on what one VM may hold: far above what any VMware release
+ * allows, low enough that a hostile file cannot make ferry open a disk
+ * image a hundred thousand times. */
+#define MAX_VCPUS 4096
+#define MAX_MEMORY_MIB (UINT64_C (1) << 32)     /* 4 PiB */
+#define MAX_DEVICES 1024
+#define MAX_INDEX 9999                          /* scsiN, ethernetN, ... */
+
+DEFINE_VECTOR_TYPE (index_vector, unsigned);
+
+struct reader {
+  const char *what;            /* the .vmx file's name, for messages */
+  char *dir;                   /* absolute directory of the .vmx */
+  struct vmx_file *vmx;
+  struct vm *vm;
+};
+
+/* The entry of a key built from fmt, or NULL. */
+static const struct vmx_entry *
+findf (const struct vmx_file *f, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+static const struct vmx_entry *
+findf (const struct vmx_file *f, const char *fmt, ...)
+{
+  char key[128];
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = vsnprintf (key, sizeof key, fmt, ap);
+  va_end (ap);
+  if (n < 0 || (size_t) n >= sizeof key)
+    return NULL;
+  return vmx_file_find (f, key);
+}
+
+static int
+bad_value (const char *what, const struct vmx_entry *e, const char *expected)
+{
+  char kbuf[80], vbuf[80];
+
+  error_set ("vmx: %s: line %u: %s = \"%s\" is not %s", what, e->line,
+             printable (e->key, kbuf, sizeof kbuf),
+             printable (e->value, vbuf, sizeof vbuf), expected);
+  return -1;
+}
+
+/* VMware writes "TRUE" / "FALSE"; hand edits bring other spellings. */
+static int
+entry_bool (const char *what, const struct vmx_entry *e, bool absent,
+            bool *out)
+{
+  static const char *const yes[] = { "true", "yes", "on", "1" };
+  static const char *const no[] = { "false", "no", "off", "0" };
+
+  if (e == NULL) {
+    *out = absent;
+    return 0;
+  }
+  for (size_t i = 0; i < 4; i++) {
+    if (ascii_casecmp (e->value, yes[i]) == 0) {
+      *out = true;
+      return 0;
+    }
+    if (ascii_casecmp (e->value, no[i]) == 0) {
+      *out = false;
+      return 0;
+    }
+  }
+  return bad_value (what, e, "TRUE or FALSE");
+}
+
+static bool
+parse_decimal (const char *s, uint64_t *out)
+{
+  uint64_t v = 0;
+
+  if (*s == '\0')
+    return false;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9'
+        || checked_mul_add (v, 10, (uint64_t) (*s - '0'), &v))
+      return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* Decimal, or hex with 0x. */
+static bool
+parse_number (const char *s, uint64_t *out)
+{
+  uint64_t v = 0;
+
+  if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+    return parse_decimal (s, out);
+  s += 2;
+  if (*s == '\0' || strlen (s) > 16)
+    return false;
+  for (; *s; s++) {
+    int d = hex_digit ((unsigned char) *s);
+    if (d < 0)
+      return false;
+    v = v << 4 | (unsigned) d;
+  }
+  *out = v;
+  return true;
+}
+
+static int
+entry_uint (const char *what, const struct vmx_entry *e, uint64_t min,
+            uint64_t max, const char *expected, uint64_t *out)
+{
+  uint64_t v;
+
+  if (!parse_decimal (e->value, &v) || v < min || v > max)
+    return bad_value (what, e, expected);
+  *out = v;
+  return 0;
+}
+
+static int
+set_string (char **dst, const char *src)
+{
+  if (src == NULL) {
+    *dst = NULL;
+    return 0;
+  }
+  *dst = strdup (src);
+  if (*dst == NULL) {
+    error_set_errno (errno, "vmx: strdup");
+    return -1;
+  }
+  return 0;
+}
+
+/* Parse a canonical decimal index (no sign, no leading zeros) at *s. */
+static bool
+parse_index (const char **s, unsigned *out)
+{
+  const char *p = *s;
+  unsigned v = 0;
+
+  if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+    return false;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    v = v * 10 + (unsigned) (*p - '0');
+    if (v > MAX_INDEX)
+      return false;
+  }
+  *s = p;
+  *out = v;
+  return true;
+}
+
+static int
+index_compare (const void *a, const void *b)
+{
+  unsigned x = *(const unsigned *) a, y = *(const unsigned *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Every N of keys "<prefix>N<suffix>", in numeric order. */
+static int
+collect_indexes (const struct vmx_file *f, const char *prefix,
+                 const char *suffix, index_vector *out)
+{
+  size_t plen = strlen (prefix);
+
+  for (size_t i = 0; i < f->n_entries; i++) {
+    const char *k = f->entries[i].key;
+    unsigned n;
+
+    if (!ascii_prefix (k, prefix))
+      continue;
+    k += plen;
+    if (!parse_index (&k, &n) || ascii_casecmp (k, suffix) != 0)
+      continue;
+    if (index_vector_append (out, n) == -1)
+      return -1;
+  }
+  if (out->len > 1)
+    qsort (out->ptr, out->len, sizeof out->ptr[0], index_compare);
+  return 0;
+}
+
+/* ---- files ---- */
+
+/* Read a whole (small) text file.  Returns 0, -1 with the error set, or
+ * 1 when it does not exist and missing_ok.  O_NONBLOCK: opening a FIFO
+ * must not hang the reader (it is refused as not a regular file). */
+static int
+read_text_file (const char *path, const char *what, bool missing_ok,
+                char **text, size_t *len)
+{
+  CLEANUP_CLOSE int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  char *buf;
+
+  if (fd == -1) {
+    if (errno == ENOENT && missing_ok)
+      return 1;
+    error_set_errno (errno, "vmx: %s: open", what);
+    return -1;
+  }
+  if (fstat (fd, &st) == -1) {
+    error_set_errno (errno, "vmx: %s: fstat", what);
+    return -1;
+  }
+  if (!S_ISREG (st.st_mode)) {
+    error_set ("vmx: %s: not a regular file", what);
+    return -1;
+  }
+  if (st.st_size > VMX_FILE_MAX) {
+    error_set ("vmx: %s: the file is %" PRIi64 " bytes, more than the %d "
+               "byte limit of a configuration file", what,
+               (int64_t) st.st_size, VMX_FILE_MAX);
+    return -1;
+  }
+  buf = malloc (st.st_size + 1);
+  if (buf == NULL) {
+    error_set_errno (errno, "vmx: %s: malloc", what);
+    return -1;
+  }
+  if (st.st_size > 0
+      && io_pread_full (fd, buf, st.st_size, 0, what) == -1) {
+    free (buf);
+    error_prefix ("vmx");
+    return -1;
+  }
+  buf[st.st_size] = '\0';
+  *text = buf;
+  *len = st.st_size;
+  return 0;
+}
+
+static bool
+file_exists (const char *path)
+{
+  return access (path, F_OK) == 0;
+}
+
+static char *
+path_join (const char *dir, const char *name)
+{
+  char *p;
+
+  if (asprintf (&p, "%s/%s", dir, name) == -1) {
+    error_set_errno (errno, "vmx: asprintf");
+    return NULL;
+  }
+  return p;
+}
+
+static const char *
+base_name (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return slash ? slash + 1 : path;
+}
+
+/* "/vmfs/volumes/<name>/..." -> <name>; NULL when path is not there. */
+static char *
+vmfs_datastore (const char *path)
+{
+  static const char prefix[] = "/vmfs/volumes/";
+  const char *name, *slash;
+
+  if (strncmp (path, prefix, sizeof prefix - 1) != 0)
+    return NULL;
+  name = path + sizeof prefix - 1;
+  slash = strchr (name, '/');
+  if (slash == NULL || slash == name)
+    return NULL;
+  return strndup (name, slash - name);
+}
+
+/* Where a file named in the .vmx is on this machine, and the datastore it
+ * lives on at the source.  Relative names are relative to the .vmx's
+ * directory.  An absolute name is kept when it exists; when it does not
+ * (an ESXi path, the folder copied elsewhere) and a file of the same base
+ * name is next to the .vmx, that one is used. */
+static int
+resolve_file (struct reader *r, const char *written, char **path,
+              char **datastore)
+{
+  char *p;
+  char *ds = NULL;
+
+  if (written[0] == '/') {
+    if (file_exists (written))
+      p = strdup (written);
+    else {
+      CLEANUP_FREE char *local = path_join (r->dir, base_name (written));
+      if (local == NULL)
+        return -1;
+      if (file_exists (local)) {
+        log_debug ("vmx: %s: %s does not exist here; using %s next to the "
+                   ".vmx", r->what, written, local);
+        p = steal_pointer (&local);
+      }
+      else {
+        log_debug ("vmx: %s: %s does not exist (nor %s)", r->what, written,
+                   local);
+        p = strdup (written);
+      }
+    }
+    if (p == NULL) {
+      error_set_errno (errno, "vmx: strdup");
+      return -1;
+    }
+    ds = vmfs_datastore (written);
+  }
+  else {
+    p = path_join (r->dir, written);
+    if (p == NULL)
+      return -1;
+  }
+  if (ds == NULL)
+    ds = vmfs_datastore (p);
+  if (ds == NULL) {
+    const char *slash = strrchr (p, '/');
+    ds = slash == p ? strdup ("/") : strndup (p, slash - p);
+  }
+  if (ds == NULL) {
+    error_set_errno (errno, "vmx: strdup");
+    free (p);
+    return -1;
+  }
+  *path = p;
+  *datastore = ds;
+  return 0;
+}
+
+/* ---- disks ---- */
+
+/* Sum of the descriptor's extents in bytes, 0 on overflow. */
+static uint64_t
+descriptor_bytes (const struct vmdk_descriptor *d)
+{
+  uint64_t total = 0, bytes;
+
+  for (size_t i = 0; i < d->n_extents; i++)
+    if (checked_mul (d->extents[i].sectors, 512, &bytes)
+        || checked_add (total, bytes, &total))
+      return 0;
+  return total;
+}
+
+/* Raw device mapping and capacity of a disk.  Nothing here is an error
+ * for vmx_read: what cannot be learned stays 0 and the reason goes to the
+ * debug log (validation reports the disk).  Only regular files are
+ * opened as images: a .vmx may name a FIFO or a device. */
+static void
+disk_inspect (struct vm_disk *d)
+{
+  CLEANUP_CLOSE int fd = open (d->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  char head[DISK_PROBE_SIZE];
+  struct stat st;
+  ssize_t n;
+  struct disk *disk;
+
+  if (fd == -1) {
+    log_debug ("vmx: %s: %s", d->path, strerror (errno));
+    return;
+  }
+  if (fstat (fd, &st) == -1 || !S_ISREG (st.st_mode)) {
+    log_debug ("vmx: %s: not a regular file", d->path);
+    return;
+  }
+  n = pread (fd, head, sizeof head, 0);
+  if (n < 0) {
+    log_debug ("vmx: %s: read: %s", d->path, strerror (errno));
+    return;
+  }
+
+  /* A text descriptor: parse it first, as an RDM cannot be opened. */
+  if (vmdk_descriptor_probe (head, n)) {
+    struct vmdk_descriptor desc;
+    CLEANUP_FREE char *text = NULL;
+    bool rdm = false;
+
+    if (st.st_size > VMDK_DESCRIPTOR_MAX) {
+      log_debug ("vmx: %s: descriptor larger than %d bytes", d->path,
+                 VMDK_DESCRIPTOR_MAX);
+      return;
+    }
+    text = malloc (st.st_size + 1);
+    if (text == NULL
+        || io_pread_full (fd, text, st.st_size, 0, d->path) == -1) {
+      log_debug ("vmx: %s: reading the descriptor: %s", d->path,
+                 text ? error_message () : strerror (errno));
+      error_clear ();
+      return;
+    }
+    if (vmdk_descriptor_parse (text, st.st_size, d->path, &desc) == -1) {
+      log_debug ("%s", error_message ());
+      error_clear ();
+      vmdk_descriptor_free (&desc);
+      return;
+    }
+    for (size_t i = 0; i < desc.n_extents; i++) {
+      if (desc.extents[i].type == VMDK_EXTENT_VMFSRAW)
+        d->rdm = VM_RDM_PHYSICAL;
+      else if (desc.extents[i].type == VMDK_EXTENT_VMFSRDM
+               && d->rdm != VM_RDM_PHYSICAL)
+        d->rdm = VM_RDM_VIRTUAL;
+    }
+    rdm = d->rdm != VM_RDM_NONE;
+    if (rdm)
+      /* The mapped LUN's size as recorded; the LUN itself is not here. */
+      d->capacity = descriptor_bytes (&desc);
+    vmdk_descriptor_free (&desc);
+    if (rdm)
+      return;
+  }
+
+  disk = disk_open (d->path, "vmdk", 0);
+  if (disk == NULL) {
+    log_debug ("vmx: %s: capacity unknown: %s", d->path, error_message ());
+    error_clear ();
+    return;
+  }
+  d->capacity = disk->size;
+  disk_close (disk);
+}
+
+static const char *const bus_prefixes[] = {
+  [VM_BUS_IDE] = "ide",
+  [VM_BUS_SATA] = "sata",
+  [VM_BUS_SCSI] = "scsi",
+  [VM_BUS_NVME] = "nvme",
+};
+
+struct device_ref {
+  enum vm_bus bus;
+  unsigned controller, unit;
+};
+
+DEFINE_VECTOR_TYPE (device_ref_vector, struct device_ref);
+
+/* Disks and CD-ROMs are listed SCSI first, then SATA, NVMe, IDE, each by
+ * controller and unit: scsi0:0 is where ESXi puts the system disk. */
+static int
+bus_rank (enum vm_bus bus)
+{
+  switch (bus) {
+  case VM_BUS_SCSI: return 0;
+  case VM_BUS_SATA: return 1;
+  case VM_BUS_NVME: return 2;
+  case VM_BUS_IDE: return 3;
+  case VM_BUS_UNKNOWN: break;
+  }
+  return 4;
+}
+
+static int
+device_ref_compare (const void *a, const void *b)
+{
+  const struct device_ref *x = a, *y = b;
+
+  if (x->bus != y->bus)
+    return bus_rank (x->bus) < bus_rank (y->bus) ? -1 : 1;
+  if (x->controller != y->controller)
+    return x->controller < y->controller ? -1 : 1;
+  return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
+/* Every "<bus>N:M.present" key that is TRUE. */
+static int
+collect_devices (struct reader *r, device_ref_vector *out)
+{
+  for (size_t i = 0; i < r->vmx->n_entries; i++) {
+    const struct vmx_entry *e = &r->vmx->entries[i];
+
+    for (enum vm_bus bus = VM_BUS_IDE; bus <= VM_BUS_NVME; bus++) {
+      const char *k = e->key;
+      struct device_ref ref = { .bus = bus };
+      bool present;
+
+      if (!ascii_prefix (k, bus_prefixes[bus]))
+        continue;
+      k += strlen (bus_prefixes[bus]);
+      if (!parse_index (&k, &ref.controller) || *k++ != ':'
+          || !parse_index (&k, &ref.unit)
+          || ascii_casecmp (k, ".present") != 0)
+        continue;
+      if (entry_bool (r->what, e, false, &present) == -1)
+        return -1;
+      if (!present)
+        continue;
+      if (out->len >= MAX_DEVICES) {
+        error_set ("vmx: %s: line %u: more than %d disks and CD-ROMs",
+                   r->what, e->line, MAX_DEVICES);
+        return -1;
+      }
+      if (device_ref_vector_append (out, ref) == -1)
+        return -1;
+    }
+  }
+  if (out->len > 1)
+    qsort (out->ptr, out->len, sizeof out->ptr[0], device_ref_compare);
+  return 0;
+}
+
+enum device_kind { DEVICE_DISK, DEVICE_CDROM_IMAGE, DEVICE_CDROM_HOST,
+                   DEVICE_OTHER, DEVICE_EMPTY };
+
+static enum device_kind
+device_kind (const char *type, const char *file)
+{
+  if (type == NULL) {
+    /* Not written for most disks by ESXi: go by the file. */
+    if (file == NULL || file[0] == '\0')
+      return DEVICE_EMPTY;
+    if (ascii_suffix (file, ".iso"))
+      return DEVICE_CDROM_IMAGE;
+    return DEVICE_DISK;
+  }
+  if (ascii_casecmp (type, "cdrom-image") == 0)
+    return DEVICE_CDROM_IMAGE;
+  if (ascii_casecmp (type, "cdrom-raw") == 0
+      || ascii_casecmp (type, "atapi-cdrom") == 0)
+    return DEVICE_CDROM_HOST;
+  if (ascii_suffix (type, "hardDisk") || ascii_casecmp (type, "disk") == 0
+      || ascii_casecmp (type, "plainDisk") == 0
+      || ascii_casecmp (type, "rawDisk") == 0)
+    return DEVICE_DISK;
+  return DEVICE_OTHER;
+}
+
+static int
+disk_mode (struct reader *r, const struct vmx_entry *e,
+           enum vm_disk_mode *mode)
+{
+  *mode = VM_DISK_PERSISTENT;
+  if (e == NULL || ascii_casecmp (e->value, "persistent") == 0)
+    return 0;
+  if (ascii_casecmp (e->value, "independent-persistent") == 0)
+    *mode = VM_DISK_INDEPENDENT_PERSISTENT;
+  else if (ascii_casecmp (e->value, "independent-nonpersistent") == 0
+           || ascii_casecmp (e->value, "nonpersistent") == 0)
+    *mode = VM_DISK_INDEPENDENT_NONPERSISTENT;
+  else
+    return bad_value (r->what, e, "a disk mode (persistent, "
+                      "independent-persistent, independent-nonpersistent)");
+  return 0;
+}
+
+static int
+read_disk (struct reader *r, const struct device_ref *ref, const char *base,
+           const struct vmx_entry *file)
+{
+  struct vm_disk d = { .bus = ref->bus, .controller = ref->controller,
+                       .unit = ref->unit };
+  const char *bus = bus_prefixes[ref->bus];
+  const struct vmx_entry *e;
+  bool flag;
+
+  if (file == NULL || file->value[0] == '\0') {
+    e = findf (r->vmx, "%s.present", base);
+    error_set ("vmx: %s: line %u: %s is a present disk without a fileName",
+               r->what, e ? e->line : 0, base);
+    return -1;
+  }
+  if (disk_mode (r, findf (r->vmx, "%s.mode", base), &d.mode) == -1)
+    return -1;
+
+  e = findf (r->vmx, "%s%u.sharedBus", bus, ref->controller);
+  if (e && ascii_casecmp (e->value, "none") != 0)
+    d.shared = true;
+  e = findf (r->vmx, "%s.sharing", base);
+  if (e && ascii_casecmp (e->value, "none") != 0) {
+    if (ascii_casecmp (e->value, "multi-writer") != 0)
+      log_debug ("vmx: %s: line %u: sharing mode \"%s\" taken as shared",
+                 r->what, e->line, e->value);
+    d.shared = true;
+  }
+  if (entry_bool (r->what, findf (r->vmx, "%s.ctkEnabled", base), false,
+                  &flag) == -1)
+    return -1;
+  if (flag)
+    r->vm->cbt = true;
+
+  e = findf (r->vmx, "%s%u.virtualDev", bus, ref->controller);
+  if (set_string (&d.controller_model, e ? e->value : NULL) == -1
+      || resolve_file (r, file->value, &d.path, &d.datastore) == -1)
+    goto fail;
+  disk_inspect (&d);
+  if (vm_disk_vector_append (&r->vm->disks, d) == -1)
+    goto fail;
+  return 0;
+
+ fail:
+  free (d.controller_model);
+  free (d.path);
+  free (d.datastore);
+  return -1;
+}
+
+static int
+read_cdrom (struct reader *r, const struct device_ref *ref,
+            const struct vmx_entry *file, bool image)
+{
+  struct vm_cdrom c = { .bus = ref->bus, .controller = ref->controller,
+                        .unit = ref->unit };
+
+  if (image && file && file->value[0] != '\0') {
+    CLEANUP_FREE char *datastore = NULL;
+    if (resolve_file (r, file->value, &c.path, &datastore) == -1)
+      return -1;
+  }
+  if (vm_cdrom_vector_append (&r->vm->cdroms, c) == -1) {
+    free (c.path);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+read_storage (struct reader *r)
+{
+  device_ref_vector refs = empty_vector;
+  int ret = -1;
+
+  if (collect_devices (r, &refs) == -1)
+    goto out;
+  for (size_t i = 0; i < refs.len; i++) {
+    const struct device_ref *ref = &refs.ptr[i];
+    const char *bus = bus_prefixes[ref->bus];
+    const struct vmx_entry *type, *file, *ctrl;
+    enum device_kind kind;
+    char base[32];
+    bool present;
+
+    snprintf (base, sizeof base, "%s%u:%u", bus, ref->controller, ref->unit);
+    type = findf (r->vmx, "%s.deviceType", base);
+    file = findf (r->vmx, "%s.fileName", base);
+
+    /* The IDE controllers are part of the chipset; the others must be
+     * added.  A device on a missing controller is still listed: dropping
+     * a disk silently would lose data. */
+    ctrl = findf (r->vmx, "%s%u.present", bus, ref->controller);
+    if (entry_bool (r->what, ctrl, ref->bus == VM_BUS_IDE, &present) == -1)
+      goto out;
+    if (!present)
+      log_debug ("vmx: %s: %s is on %s%u, which is not present", r->what,
+                 base, bus, ref->controller);
+
+    kind = device_kind (type ? type->value : NULL, file ? file->value : NULL);
+    switch (kind) {
+    case DEVICE_DISK:
+      if (read_disk (r, ref, base, file) == -1)
+        goto out;
+      break;
+    case DEVICE_CDROM_IMAGE:
+    case DEVICE_CDROM_HOST:
+      if (read_cdrom (r, ref, file, kind == DEVICE_CDROM_IMAGE) == -1)
+        goto out;
+      break;
+    case DEVICE_EMPTY:
+      log_debug ("vmx: %s: %s has neither a deviceType nor a fileName; not "
+                 "described", r->what, base);
+      break;
+    case DEVICE_OTHER:
+      log_debug ("vmx: %s: line %u: %s: device type \"%s\" is neither a disk "
+                 "nor a CD-ROM; not described", r->what, type->line, base,
+                 type->value);
+      break;
+    }
+  }
+  ret = 0;
+ out:
+  free (refs.ptr);
+  return ret;
+}
+
+/* ---- network ---- */
+
+/* "00:50:56:AA:bb:cc" (or with '-') -> lowercase with ':'. */
+static int
+normalize_mac (struct reader *r, const struct vmx_entry *e, char **out)
+{
+  char mac[18];
+
+  if (strlen (e->value) != 17)
+    return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
+  for (size_t i = 0; i < 17; i++) {
+    char c = e->value[i];
+    if (i % 3 == 2) {
+      if (c != ':' && c != '-')
+        return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
+      mac[i] = ':';
+    }
+    else {
+      if (hex_digit ((unsigned char) c) < 0)
+        return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
+      mac[i] = ascii_tolower ((unsigned char) c);
+    }
+  }
+  mac[17] = '\0';
+  return set_string (out, mac);
+}
+
+/* The MAC address of ethernetN / pciPassthruN: "generated" and "vpx"
+ * (assigned by vCenter) keep it in .generatedAddress, "static" in
+ * .address. */
+static int
+nic_mac (struct reader *r, const char *base, char **out)
+{
+  const struct vmx_entry *type = findf (r->vmx, "%s.addressType", base);
+  const struct vmx_entry *e;
+
+  *out = NULL;
+  if (type && ascii_casecmp (type->value, "static") == 0)
+    e = findf (r->vmx, "%s.address", base);
+  else if (type == NULL || ascii_casecmp (type->value, "generated") == 0
+           || ascii_casecmp (type->value, "vpx") == 0)
+    e = findf (r->vmx, "%s.generatedAddress", base);
+  else
+    return bad_value (r->what, type, "a MAC address type (generated, "
+                      "static, vpx)");
+  if (e == NULL && type == NULL)
+    e = findf (r->vmx, "%s.address", base);
+  if (e == NULL) {
+    log_debug ("vmx: %s: %s has no MAC address yet", r->what, base);
+    return 0;
+  }
+  return normalize_mac (r, e, out);
+}
+
+/* The port group: its name, or on a distributed switch its id; Workstation
+ * has only a connection type ("nat", "bridged"). */
+static const char *
+nic_network (struct reader *r, const char *base)
+{
+  const struct vmx_entry *e = findf (r->vmx, "%s.networkName", base);
+
+  if (e == NULL)
+    e = findf (r->vmx, "%s.dvs.portgroupId", base);
+  if (e == NULL)
+    e = findf (r->vmx, "%s.connectionType", base);
+  return e ? e->value : NULL;
+}
+
+static int
+append_nic (struct reader *r, const char *base, const char *model,
+            bool sriov)
+{
+  struct vm_nic nic = { .sriov = sriov };
+  const struct vmx_entry *e = findf (r->vmx, "%s.startConnected", base);
+
+  if (e == NULL)
+    e = findf (r->vmx, "%s.connected", base);
+  if (entry_bool (r->what, e, true, &nic.connected) == -1)
+    return -1;
+  if (r->vm->nics.len >= MAX_DEVICES) {
+    error_set ("vmx: %s: more than %d network adapters", r->what,
+               MAX_DEVICES);
+    return -1;
+  }
+  if (set_string (&nic.model, model) == -1
+      || set_string (&nic.network, nic_network (r, base)) == -1
+      || nic_mac (r, base, &nic.mac) == -1
+      || vm_nic_vector_append (&r->vm->nics, nic) == -1) {
+    free (nic.model);
+    free (nic.network);
+    free (nic.mac);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+read_ethernet (struct reader *r)
+{
+  index_vector idx = empty_vector;
+  int ret = -1;
+
+  if (collect_indexes (r->vmx, "ethernet", ".present", &idx) == -1)
+    goto out;
+  for (size_t i = 0; i < idx.len; i++) {
+    const struct vmx_entry *dev;
+    const char *model;
+    char base[32];
+    bool present;
+
+    snprintf (base, sizeof base, "ethernet%u", idx.ptr[i]);
+    if (entry_bool (r->what, findf (r->vmx, "%s.present", base), false,
+                    &present) == -1)
+      goto out;
+    if (!present)
+      continue;
+    dev = findf (r->vmx, "%s.virtualDev", base);
+    /* Without virtualDev the adapter is the "Flexible" one, which boots as
+     * an AMD PCnet32 (vlance). */
+    model = dev ? dev->value : "vlance";
+    if (dev == NULL)
+      log_debug ("vmx: %s: %s has no virtualDev: vlance", r->what, base);
+    if (append_nic (r, base, model,
+                    ascii_casecmp (model, "sriov") == 0) == -1)
+      goto out;
+  }
+  ret = 0;
+ out:
+  free (idx.ptr);
+  return ret;
+}
+
+/* ---- PCI passthrough ---- */
+
+static int
+pci_id (struct reader *r, const char *base, const char *field,
+        uint64_t *out)
+{
+  const struct vmx_entry *e = findf (r->vmx, "%s.%s", base, field);
+
+  *out = 0;
+  if (e == NULL)
+    return 0;
+  if (!parse_number (e->value, out) || *out > 0xffff)
+    return bad_value (r->what, e, "a PCI id (0x0000 to 0xffff)");
+  return 0;
+}
+
+/* pciPassthruN: an SR-IOV virtual function (it has a .pfId) is a NIC;
+ * anything else (DirectPath I/O, dynamic DirectPath, vGPU) is listed as
+ * "<host address or pciPassthruN> [vendor:device] vgpu <profile>". */
+static int
+read_passthrough (struct reader *r)
+{
+  index_vector idx = empty_vector;
+  int ret = -1;
+
+  if (collect_indexes (r->vmx, "pciPassthru", ".present", &idx) == -1)
+    goto out;
+  for (size_t i = 0; i < idx.len; i++) {
+    const struct vmx_entry *id, *vgpu, *dev;
+    uint64_t vendor, device;
+    char base[32], ids[16] = "", *s;
+    bool present;
+
+    snprintf (base, sizeof base, "pciPassthru%u", idx.ptr[i]);
+    if (entry_bool (r->what, findf (r->vmx, "%s.present", base), false,
+                    &present) == -1)
+      goto out;
+    if (!present)
+      continue;
+    if (findf (r->vmx, "%s.pfId", base) != NULL) {
+      dev = findf (r->vmx, "%s.virtualDev", base);
+      if (append_nic (r, base, dev ? dev->value : "sriov", true) == -1)
+        goto out;
+      continue;
+    }
+    if (pci_id (r, base, "vendorId", &vendor) == -1
+        || pci_id (r, base, "deviceId", &device) == -1)
+      goto out;
+    if (vendor != 0 || device != 0)
+      snprintf (ids, sizeof ids, " [%04" PRIx64 ":%04" PRIx64 "]", vendor,
+                device);
+    id = findf (r->vmx, "%s.id", base);
+    vgpu = findf (r->vmx, "%s.vgpu", base);
+    if (asprintf (&s, "%s%s%s%s", id ? id->value : base, ids,
+                  vgpu ? " vgpu " : "", vgpu ? vgpu->value : "") == -1) {
+      error_set_errno (errno, "vmx: asprintf");
+      goto out;
+    }
+    if (vm_string_vector_append (&r->vm->passthrough, s) == -1) {
+      free (s);
+      goto out;
+    }
+  }
+  ret = 0;
+ out:
+  free (idx.ptr);
+  return ret;
+}
+
+/* ---- serial ports ---- */
+
+static int
+read_serials (struct reader *r)
+{
+  index_vector idx = empty_vector;
+  int ret = -1;
+
+  if (collect_indexes (r->vmx, "serial", ".present", &idx) == -1)
+    goto out;
+  for (size_t i = 0; i < idx.len; i++) {
+    const struct vmx_entry *type, *file;
+    struct vm_serial s = { 0 };
+    char base[32];
+    bool present;
+
+    snprintf (base, sizeof base, "serial%u", idx.ptr[i]);
+    if (entry_bool (r->what, findf (r->vmx, "%s.present", base), false,
+                    &present) == -1)
+      goto out;
+    if (!present)
+      continue;
+    type = findf (r->vmx, "%s.fileType", base);
+    file = findf (r->vmx, "%s.fileName", base);
+    if (set_string (&s.kind, type ? type->value : NULL) == -1
+        || set_string (&s.target, file ? file->value : NULL) == -1
+        || vm_serial_vector_append (&r->vm->serials, s) == -1) {
+      free (s.kind);
+      free (s.target);
+      goto out;
+    }
+  }
+  ret = 0;
+ out:
+  free (idx.ptr);
+  return ret;
+}
+
+/* ---- snapshots ---- */
+
+/* The .vmsd next to the .vmx: snapshotN.uid / .displayName, and
+ * snapshot.current, the uid the VM runs on.  snapshot.numSnapshots is not
+ * trusted for anything (a count is no reason to allocate): the snapshots
+ * are the snapshotN entries that exist. */
+static int
+read_snapshots (struct reader *r, const char *vmx_path)
+{
+  CLEANUP_FREE char *path = NULL, *text = NULL, *what = NULL;
+  struct vmx_file *vmsd = NULL;
+  index_vector idx = empty_vector;
+  const struct vmx_entry *e;
+  size_t len, stem;
+  int ret = -1, rr;
+
+  stem = strlen (vmx_path);
+  if (ascii_suffix (vmx_path, ".vmx"))
+    stem -= 4;
+  if (asprintf (&path, "%.*s.vmsd", (int) stem, vmx_path) == -1) {
+    path = NULL;
+    error_set_errno (errno, "vmx: asprintf");
+    return -1;
+  }
+  what = strdup (base_name (path));
+  if (what == NULL) {
+    error_set_errno (errno, "vmx: strdup");
+    return -1;
+  }
+  rr = read_text_file (path, what, true, &text, &len);
+  if (rr == 1) {
+    log_debug ("vmx: %s: no %s: no snapshots", r->what, what);
+    return 0;
+  }
+  if (rr == -1 || vmx_file_parse (text, len, what, &vmsd) == -1)
+    return -1;
+
+  if (collect_indexes (vmsd, "snapshot", ".uid", &idx) == -1)
+    goto out;
+  for (size_t i = 0; i < idx.len; i++) {
+    struct vm_snapshot s = { 0 };
+    const struct vmx_entry *name = findf (vmsd, "snapshot%u.displayName",
+                                          idx.ptr[i]);
+
+    e = findf (vmsd, "snapshot%u.uid", idx.ptr[i]);
+    if (set_string (&s.uid, e->value) == -1
+        || set_string (&s.name, name ? name->value : NULL) == -1
+        || vm_snapshot_vector_append (&r->vm->snapshots, s) == -1) {
+      free (s.uid);
+      free (s.name);
+      goto out;
+    }
+  }
+  e = vmx_file_find (vmsd, "snapshot.numSnapshots");
+  if (e) {
+    uint64_t n;
+    if (!parse_decimal (e->value, &n) || n != idx.len)
+      log_debug ("vmx: %s: line %u: snapshot.numSnapshots = \"%.32s\" but "
+                 "%zu snapshots are listed; using the list", what, e->line,
+                 e->value, idx.len);
+  }
+  e = vmx_file_find (vmsd, "snapshot.current");
+  if (e && set_string (&r->vm->current_snapshot, e->value) == -1)
+    goto out;
+  ret = 0;
+ out:
+  free (idx.ptr);
+  vmx_file_free (vmsd);
+  return ret;
+}
+
+/* ---- the VM ---- */
+
+/* "56 4d 12 34 56 78 9a bc-de f0 12 34 56 78 9a bc" -> canonical UUID. */
+static int
+read_uuid (struct reader *r, const struct vmx_entry *e)
+{
+  char hex[32], out[37];
+  size_t n = 0, o = 0;
+
+  for (const char *s = e->value; *s; s++) {
+    if (*s == ' ' || *s == '-')
+      continue;
+    if (hex_digit ((unsigned char) *s) < 0 || n == 32)
+      return bad_value (r->what, e, "a UUID (\"56 4d ... -...\")");
+    hex[n++] = ascii_tolower ((unsigned char) *s);
+  }
+  if (n != 32)
+    return bad_value (r->what, e, "a UUID (\"56 4d ... -...\")");
+  for (size_t i = 0; i < 32; i++) {
+    if (i == 8 || i == 12 || i == 16 || i == 20)
+      out[o++] = '-';
+    out[o++] = hex[i];
+  }
+  out[o] = '\0';
+  return set_string (&r->vm->uuid, out);
+}
+
+/* VMware guest identifiers ("ubuntu-64", "windows2019srv_64Guest" in the
+ * API, "windows9-64" in .vmx files). */
+static enum vm_os_family
+os_family (const char *id)
+{
+  static const char *const linux_prefixes[] = {
+    "ubuntu", "rhel", "centos", "debian", "sles", "suse", "opensuse",
+    "fedora", "oracle", "redhat", "mandrake", "mandriva", "asianux", "nld",
+    "sjds", "coreos", "vmwarephoton", "amazonlinux", "crxpod", "crxsys",
+    "almalinux", "rockylinux", "pardus", "fusionos", "openeuler",
+    "prolinux", "kylinlinux", "turbolinux", "miraclelinux",
+  };
+  static const char *const other_prefixes[] = {
+    "freebsd", "solaris", "darwin", "netware", "netbsd", "openbsd", "dos",
+    "os2", "ecomstation", "openserver", "unixware", "sco", "vmkernel",
+  };
+
+  if (ascii_prefix (id, "win") || ascii_prefix (id, "longhorn"))
+    return VM_OS_WINDOWS;
+  for (const char *s = id; *s; s++)
+    if (ascii_prefix (s, "linux"))
+      return VM_OS_LINUX;
+  for (size_t i = 0; i < sizeof linux_prefixes / sizeof *linux_prefixes; i++)
+    if (ascii_prefix (id, linux_prefixes[i]))
+      return VM_OS_LINUX;
+  for (size_t i = 0; i < sizeof other_prefixes / sizeof *other_prefixes; i++)
+    if (ascii_prefix (id, other_prefixes[i]))
+      return VM_OS_OTHER;
+  return VM_OS_UNKNOWN;
+}
+
+static int
+read_machine (struct reader *r)
+{
+  struct vm *vm = r->vm;
+  const struct vmx_file *f = r->vmx;
+  const struct vmx_entry *e;
+  uint64_t v;
+  bool flag;
+
+  if (set_string (&vm->name, vmx_file_get (f, "displayName")) == -1)
+    return -1;
+  if ((e = vmx_file_find (f, "uuid.bios")) && read_uuid (r, e) == -1)
+    return -1;
+
+  vm->vcpus = 1;
+  if ((e = vmx_file_find (f, "numvcpus"))) {
+    if (entry_uint (r->what, e, 1, MAX_VCPUS, "a number of virtual CPUs "
+                    "(1 to 4096)", &v) == -1)
+      return -1;
+    vm->vcpus = v;
+  }
+  if ((e = vmx_file_find (f, "cpuid.coresPerSocket"))) {
+    if (entry_uint (r->what, e, 1, MAX_VCPUS, "a number of cores per socket "
+                    "(1 to 4096)", &v) == -1)
+      return -1;
+    vm->cores_per_socket = v;
+  }
+  if ((e = vmx_file_find (f, "memSize"))
+      && entry_uint (r->what, e, 1, MAX_MEMORY_MIB, "a memory size in MiB",
+                     &vm->memory_mib) == -1)
+    return -1;
+
+  e = vmx_file_find (f, "firmware");
+  if (e == NULL || ascii_casecmp (e->value, "bios") == 0)
+    vm->firmware = VM_FIRMWARE_BIOS;
+  else if (ascii_casecmp (e->value, "efi") == 0)
+    vm->firmware = VM_FIRMWARE_UEFI;
+  else
+    log_debug ("vmx: %s: line %u: firmware \"%s\" unknown", r->what,
+               e->line, e->value);
+  if (entry_bool (r->what, vmx_file_find (f, "uefi.secureBoot.enabled"),
+                  false, &vm->secure_boot) == -1)
+    return -1;
+
+  if ((e = vmx_file_find (f, "virtualHW.version"))) {
+    char hw[16];
+    if (entry_uint (r->what, e, 1, MAX_INDEX, "a virtual hardware version",
+                    &v) == -1)
+      return -1;
+    snprintf (hw, sizeof hw, "vmx-%02" PRIu64, v);
+    if (set_string (&vm->hardware_version, hw) == -1)
+      return -1;
+  }
+
+  if ((e = vmx_file_find (f, "guestOS"))) {
+    if (set_string (&vm->guest_os, e->value) == -1)
+      return -1;
+    vm->os_family = os_family (e->value);
+  }
+
+  if (entry_bool (r->what, vmx_file_find (f, "vcpu.hotadd"), false,
+                  &vm->cpu_hot_add) == -1
+      || entry_bool (r->what, vmx_file_find (f, "mem.hotadd"), false,
+                     &vm->memory_hot_add) == -1)
+    return -1;
+  e = vmx_file_find (f, "sched.cpu.affinity");
+  if (e && e->value[0] && ascii_casecmp (e->value, "all") != 0
+      && set_string (&vm->cpu_affinity, e->value) == -1)
+    return -1;
+
+  if (entry_bool (r->what, vmx_file_find (f, "ctkEnabled"), false,
+                  &vm->cbt) == -1
+      || entry_bool (r->what, vmx_file_find (f, "vtpm.present"), false,
+                     &vm->tpm) == -1)
+    return -1;
+  for (const char *const *k = (const char *const[]) {
+         "usb.present", "usb_xhci.present", "ehci.present", NULL }; *k; k++) {
+    if (entry_bool (r->what, vmx_file_find (f, *k), false, &flag) == -1)
+      return -1;
+    vm->usb |= flag;
+  }
+  return 0;
+}
+
+int
+vmx_read (const char *vmx_path, struct vm *vm)
+{
+  struct reader r = { .vm = vm, .what = base_name (vmx_path) };
+  CLEANUP_FREE char *abs = NULL, *text = NULL;
+  size_t len;
+  char *slash;
+
+  abs = realpath (vmx_path, NULL);
+  if (abs == NULL) {
+    error_set_errno (errno, "vmx: %s", vmx_path);
+    return -1;
+  }
+  if (read_text_file (abs, r.what, false, &text, &len) == -1)
+    return -1;
+  if (vmx_file_parse (text, len, r.what, &r.vmx) == -1)
+    return -1;
+
+  slash = strrchr (abs, '/');
+  r.dir = slash == abs ? strdup ("/") : strndup (abs, slash - abs);
+  if (r.dir == NULL) {
+    error_set_errno (errno, "vmx: strdup");
+    goto fail;
+  }
+  if (asprintf (&vm->source, "vmx:%s", abs) == -1) {
+    vm->source = NULL;
+    error_set_errno (errno, "vmx: asprintf");
+    goto fail;
+  }
+  if (read_machine (&r) == -1 || read_storage (&r) == -1
+      || read_ethernet (&r) == -1 || read_passthrough (&r) == -1
+      || read_serials (&r) == -1 || read_snapshots (&r, abs) == -1)
+    goto fail;
+
+  free (r.dir);
+  vmx_file_free (r.vmx);
+  return 0;
+
+ fail:
+  free (r.dir);
+  vmx_file_free (r.vmx);
+  vm_free (vm);
+  return -1;
+}
