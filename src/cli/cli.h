@@ -13,6 +13,7 @@ int cmd_info (int argc, char **argv);
 int cmd_map (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
 int cmd_compare (int argc, char **argv);
+int cmd_hash (int argc, char **argv);
 
 /* Print "ferry: MESSAGE" (printf-style) on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

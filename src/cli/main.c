@@ -18,6 +18,7 @@ static const struct command {
   { "map", cmd_map, "list an image's extents: data, zero, and which layer" },
   { "convert", cmd_convert, "copy an image's guest-visible content to a new image" },
   { "compare", cmd_compare, "check whether two images hold the same content" },
+  { "hash", cmd_hash, "print a format-independent digest of an image's content" },
 };
 
 void
