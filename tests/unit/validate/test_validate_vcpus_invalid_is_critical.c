@@ -1,0 +1,27 @@
+/* No vCPU count (0) is Critical. */
+#include "validatetest.h"
+
+int
+main (void)
+{
+  struct vm vm;
+  finding_vector f = empty_vector;
+  struct validate_context ctx;
+
+  test_init (false);
+  valt_base (&vm);
+  ctx = valt_context ();
+
+  vm.vcpus = 0;
+  valt_run (&vm, &ctx, &f);
+  valt_expect_only (&f, "vcpus-invalid", FINDING_CRITICAL, -1, -1,
+                    "no vCPU count");
+
+  vm.vcpus = 1;
+  valt_run (&vm, &ctx, &f);
+  valt_expect_clean (&f);
+
+  validate_findings_free (&f);
+  vm_free (&vm);
+  return 0;
+}
