@@ -10,6 +10,8 @@ PACKAGES="
   libvhdi-utils libvmdk-utils python3-libvhdi python3-libvmdk
   python3 fdisk time
   libxml2-dev libxml2-utils libvirt-clients ovmf
+  qemu-system-x86 linux-image-amd64 busybox-static cpio
+  syslinux syslinux-common mtools dosfstools systemd-boot-efi
 "
 
 missing=""

@@ -1,7 +1,8 @@
 /* cli.h: the `ferry` command's subcommands and shared helpers.
  *
  * Exit status everywhere: 0 success, 1 a negative answer (compare found a
- * difference), 2 an error, reported as one line on stderr.
+ * difference, validate found a critical problem), 2 an error, reported as
+ * one line on stderr.
  */
 #ifndef FERRY_CLI_CLI_H
 #define FERRY_CLI_CLI_H
@@ -14,6 +15,8 @@ int cmd_map (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
 int cmd_compare (int argc, char **argv);
 int cmd_hash (int argc, char **argv);
+int cmd_migrate (int argc, char **argv);
+int cmd_validate (int argc, char **argv);
 
 /* Print "ferry: MESSAGE" (printf-style) on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

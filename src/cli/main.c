@@ -19,6 +19,8 @@ static const struct command {
   { "convert", cmd_convert, "copy an image's guest-visible content to a new image" },
   { "compare", cmd_compare, "check whether two images hold the same content" },
   { "hash", cmd_hash, "print a format-independent digest of an image's content" },
+  { "validate", cmd_validate, "run the pre-flight rules on source VMs" },
+  { "migrate", cmd_migrate, "cold-migrate a VM to KVM, verified" },
 };
 
 void
@@ -95,7 +97,7 @@ usage (FILE *fp)
   fprintf (fp,
            "\n"
            "Run 'ferry COMMAND --help' for a command's options.\n"
-           "Exit status: 0 success, 1 difference found (compare), 2 error.\n");
+           "Exit status: 0 success, 1 a negative answer (compare, validate), 2 error.\n");
 }
 
 int

@@ -1,0 +1,25 @@
+/* source.c: dispatch a source spec to its connector; see source.h. */
+#include <string.h>
+
+#include "source/source.h"
+#include "source/vmx.h"
+#include "util/error.h"
+
+static const struct source_kind {
+  const char *prefix;
+  int (*read) (const char *arg, struct vm *vm);
+} source_kinds[] = {
+  { "vmx:", vmx_read },
+};
+
+int
+source_read (const char *spec, struct vm *vm)
+{
+  for (size_t i = 0; i < sizeof source_kinds / sizeof source_kinds[0]; i++) {
+    size_t n = strlen (source_kinds[i].prefix);
+    if (strncmp (spec, source_kinds[i].prefix, n) == 0)
+      return source_kinds[i].read (spec + n, vm);
+  }
+  error_set ("source \"%s\": expected vmx:PATH.vmx", spec);
+  return -1;
+}

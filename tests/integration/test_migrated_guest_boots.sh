@@ -1,0 +1,74 @@
+#!/bin/sh
+# test_migrated_guest_boots.sh: the whole cold path on a real guest.
+#
+# A tiny Linux guest (tests/guest) is put in a VMware VM folder the way
+# ESXi stores it (a .vmx and a VMDK), migrated with `ferry migrate` to a
+# directory, and the migrated disk is booted under QEMU (TCG): the guest
+# must print its boot marker, find its disk on the bus the domain XML gives
+# it (vda with VirtIO, sda with --compat) and read its data intact.
+#
+# Exit 0 pass, 1 fail, 77 skip (QEMU cannot start a guest at all).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+ferry=${FERRY:-$root/build/ferry}
+guest="$root/tests/guest"
+work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-boot-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+check () {
+  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
+}
+
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
+
+# the guest, as an ESXi VM folder: monolithicSparse disk + .vmx
+"$guest/build-guest.sh" "$work/guest.raw" --marker ferry-cold >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
+mkdir "$work/tiny01"
+qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse,adapter_type=lsilogic \
+  "$work/guest.raw" "$work/tiny01/tiny01.vmdk"
+cat >"$work/tiny01/tiny01.vmx" <<VMX
+.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "19"
+displayName = "tiny01"
+guestOS = "debian11-64"
+numvcpus = "1"
+memSize = "256"
+firmware = "bios"
+scsi0.present = "TRUE"
+scsi0.virtualDev = "lsilogic"
+scsi0:0.present = "TRUE"
+scsi0:0.fileName = "tiny01.vmdk"
+scsi0:0.deviceType = "scsi-hardDisk"
+ethernet0.present = "TRUE"
+ethernet0.virtualDev = "vmxnet3"
+ethernet0.networkName = "VM Network"
+ethernet0.addressType = "generated"
+ethernet0.generatedAddress = "00:50:56:01:02:03"
+VMX
+
+for mode in virtio compat; do
+  out="$work/out-$mode"
+  extra=""; bus=virtio; disk=vda
+  if [ $mode = compat ]; then extra="--compat"; bus=sata; disk=sda; fi
+  # shellcheck disable=SC2086
+  "$ferry" migrate --from "vmx:$work/tiny01/tiny01.vmx" --to "dir:$out" \
+    --map-network "VM Network=default" --tcg $extra >"$work/migrate-$mode.log" 2>&1
+  status=$?
+  [ $status -eq 0 ] || cat "$work/migrate-$mode.log"
+  check $status "migrate/$mode"
+  [ $status -eq 0 ] || continue
+
+  grep -q "<target dev=.$disk. bus=.$bus." "$out/tiny01.xml"
+  check $? "domain-xml-bus/$mode"
+
+  "$guest/boot-guest.sh" "$out/tiny01-disk0.qcow2" --bus $bus --marker ferry-cold \
+    --expect-disk $disk --timeout 180 >"$work/boot-$mode.log" 2>&1
+  status=$?
+  [ $status -eq 0 ] || cat "$work/boot-$mode.log"
+  check $status "boots/$mode"
+done
+exit $failed
