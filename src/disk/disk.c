@@ -46,23 +46,25 @@ disk_driver_find (const char *name)
 }
 
 static const struct disk_driver *
-disk_probe (int fd, const char *path)
+disk_probe (struct disk *disk)
 {
   uint8_t head[DISK_PROBE_SIZE], tail[DISK_PROBE_TAIL_SIZE];
   const struct disk_driver *best = NULL;
   int best_score = 0;
-  ssize_t head_len, tail_len = 0;
+  size_t head_len, tail_len = 0;
   int64_t size;
 
-  size = io_file_size (fd, path);
+  size = disk_file_size (disk);
   if (size == -1)
     return NULL;
-  head_len = pread (fd, head, sizeof head, 0);
-  if (head_len != -1 && size >= DISK_PROBE_TAIL_SIZE)
-    tail_len = pread (fd, tail, sizeof tail, size - DISK_PROBE_TAIL_SIZE);
-  if (head_len == -1 || tail_len == -1) {
-    error_set_errno (errno, "%s: read", path);
+  head_len = min_u64 (sizeof head, (uint64_t) size);
+  if (disk_file_pread (disk, head, head_len, 0) == -1)
     return NULL;
+  if (size >= DISK_PROBE_TAIL_SIZE) {
+    tail_len = sizeof tail;
+    if (disk_file_pread (disk, tail, tail_len,
+                         (uint64_t) size - DISK_PROBE_TAIL_SIZE) == -1)
+      return NULL;
   }
   for (size_t i = 0; disk_drivers[i]; i++) {
     const struct disk_driver *d = disk_drivers[i];
@@ -78,8 +80,117 @@ disk_probe (int fd, const char *path)
     }
   }
   if (best == NULL)
-    error_set ("%s: unknown image format", path);
+    error_set ("%s: unknown image format", disk->path);
   return best;
+}
+
+/* The window of the file seen by the driver: see disk.h.  Everything a
+ * driver reads from its main file comes through here, so this is where
+ * fault injection (EIO, short reads, ENOSPC) is to be added. */
+int
+disk_file_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
+{
+  uint64_t end, at;
+
+  if (disk_is_window (disk)) {
+    if (checked_add (offset, count, &end) || end > disk->file_length) {
+      error_set ("%s: unexpected end of file at offset %" PRIu64
+                 " (reading %zu bytes of an image of %" PRIu64 " bytes at "
+                 "offset %" PRIu64 " of the file)", disk->path, offset, count,
+                 disk->file_length, disk->file_base);
+      return -1;
+    }
+  }
+  if (checked_add (disk->file_base, offset, &at) || at > INT64_MAX) {
+    error_set ("%s: read at offset %" PRIu64 " is out of range", disk->path,
+               offset);
+    return -1;
+  }
+  return io_pread_full (disk->fd, buf, count, at, disk->path);
+}
+
+int64_t
+disk_file_size (struct disk *disk)
+{
+  struct stat st;
+  off_t end;
+
+  if (disk_is_window (disk))
+    return (int64_t) disk->file_length;
+  if (fstat (disk->fd, &st) == -1) {
+    error_set_errno (errno, "%s: stat", disk->path);
+    return -1;
+  }
+  if (!S_ISBLK (st.st_mode))
+    return st.st_size;
+  end = lseek (disk->fd, 0, SEEK_END);
+  if (end == -1) {
+    error_set_errno (errno, "%s: finding the device size", disk->path);
+    return -1;
+  }
+  return end;
+}
+
+int
+disk_file_extent (struct disk *disk, uint64_t offset, uint64_t length,
+                  struct extent *out)
+{
+  uint64_t base = disk->file_base;
+  uint64_t limit = disk_is_window (disk) ? disk->file_length : INT64_MAX;
+  uint64_t end, data_at, hole_at;
+  off_t data, hole;
+
+  out->offset = offset;
+  if (length == 0 || checked_add (offset, length, &end)) {
+    error_set ("%s: block status of a bad range (offset %" PRIu64
+               ", length %" PRIu64 ")", disk->path, offset, length);
+    return -1;
+  }
+  /* Past the end of the window (or file) the image reads as zeros. */
+  if (offset >= limit) {
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+  data = lseek (disk->fd, (off_t) (base + offset), SEEK_DATA);
+  if (data == -1 && errno == ENXIO) {
+    /* only a hole to the end of the file */
+    out->type = EXTENT_ZERO;
+    out->length = length;
+    return 0;
+  }
+  if (data == -1) {
+    /* No SEEK_DATA support on this file system: all data. */
+    if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP) {
+      out->type = EXTENT_DATA;
+      out->length = min_u64 (end, limit) - offset;
+      return 0;
+    }
+    error_set_errno (errno, "%s: %s: SEEK_DATA", disk->driver->name,
+                     disk->path);
+    return -1;
+  }
+  data_at = (uint64_t) data >= base ? (uint64_t) data - base : 0;
+  if (data_at > offset) {
+    /* A hole; beyond the window (data in the next archive member) the
+     * image reads as zeros too. */
+    out->type = EXTENT_ZERO;
+    out->length = min_u64 (data_at, end) - offset;
+    return 0;
+  }
+  hole = lseek (disk->fd, (off_t) (base + offset), SEEK_HOLE);
+  if (hole == -1) {
+    error_set_errno (errno, "%s: %s: SEEK_HOLE", disk->driver->name,
+                     disk->path);
+    return -1;
+  }
+  hole_at = (uint64_t) hole >= base ? (uint64_t) hole - base : 0;
+  out->type = EXTENT_DATA;
+  if (hole_at > offset)
+    out->length = min_u64 (min_u64 (hole_at, end), limit) - offset;
+  else                          /* the file changed under us */
+    out->length = min_u64 (end, limit) - offset;
+  return 0;
 }
 
 char *
@@ -148,9 +259,11 @@ disk_close (struct disk *top)
 
 static struct disk *
 disk_open_layer (const char *path, const char *format, bool writable,
-                 unsigned depth)
+                 unsigned depth, uint64_t base, uint64_t length)
 {
   struct disk *disk;
+  int64_t file_size;
+  uint64_t end;
 
   disk = calloc (1, sizeof *disk);
   if (disk == NULL) {
@@ -171,6 +284,20 @@ disk_open_layer (const char *path, const char *format, bool writable,
     error_set_errno (errno, "%s: open", path);
     goto fail;
   }
+  if (length != 0) {
+    /* The window must lie inside the file as it is now. */
+    file_size = disk_file_size (disk);
+    if (file_size == -1)
+      goto fail;
+    if (checked_add (base, length, &end) || end > (uint64_t) file_size) {
+      error_set ("%s: the image at offset %" PRIu64 " (%" PRIu64 " bytes) "
+                 "runs past the end of the file (%" PRId64 " bytes)", path,
+                 base, length, file_size);
+      goto fail;
+    }
+    disk->file_base = base;
+    disk->file_length = length;
+  }
   if (format) {
     disk->driver = disk_driver_find (format);
     if (disk->driver == NULL) {
@@ -179,7 +306,7 @@ disk_open_layer (const char *path, const char *format, bool writable,
     }
   }
   else {
-    disk->driver = disk_probe (disk->fd, path);
+    disk->driver = disk_probe (disk);
     if (disk->driver == NULL)
       goto fail;
   }
@@ -191,8 +318,12 @@ disk_open_layer (const char *path, const char *format, bool writable,
     disk->priv = NULL;
     goto fail;
   }
-  log_debug ("opened %s as %s, size %" PRIu64, path, disk->driver->name,
-             disk->size);
+  if (disk_is_window (disk))
+    log_debug ("opened %s (bytes %" PRIu64 "+%" PRIu64 ") as %s, size %"
+               PRIu64, path, base, length, disk->driver->name, disk->size);
+  else
+    log_debug ("opened %s as %s, size %" PRIu64, path, disk->driver->name,
+               disk->size);
   return disk;
 
 fail:
@@ -207,7 +338,7 @@ disk_open (const char *path, const char *format, unsigned flags)
   struct disk *top, *layer;
   unsigned depth = 0;
 
-  top = disk_open_layer (path, format, flags & DISK_OPEN_WRITE, 0);
+  top = disk_open_layer (path, format, flags & DISK_OPEN_WRITE, 0, 0, 0);
   if (top == NULL)
     return NULL;
 
@@ -237,7 +368,7 @@ disk_open (const char *path, const char *format, unsigned flags)
     if (backing == NULL)
       goto fail;
     layer->backing = disk_open_layer (backing, layer->backing_format, false,
-                                      depth + 1);
+                                      depth + 1, 0, 0);
     if (layer->backing == NULL) {
       error_prefix ("%s: backing file", layer->path);
       goto fail;
@@ -252,6 +383,36 @@ disk_open (const char *path, const char *format, unsigned flags)
 fail:
   disk_close (top);
   return NULL;
+}
+
+struct disk *
+disk_open_window (const char *path, uint64_t base, uint64_t length,
+                  const char *format, unsigned flags)
+{
+  struct disk *disk;
+
+  if (flags & DISK_OPEN_WRITE) {
+    error_set ("%s: an image inside another file is opened read-only", path);
+    return NULL;
+  }
+  if (length == 0 && base != 0) {
+    error_set ("%s: empty image at offset %" PRIu64, path, base);
+    return NULL;
+  }
+  disk = disk_open_layer (path, format, false, 0, base, length);
+  if (disk == NULL)
+    return NULL;
+  /* Following a reference out of an archive would read a file that the
+   * archive's author chose; and without it the holes would read as zeros,
+   * silently wrong.  Neither is acceptable. */
+  if (disk->backing_path) {
+    error_set ("%s: the %s image at offset %" PRIu64 " has a backing file "
+               "\"%s\"; an image read in place must stand alone", path,
+               disk->driver->name, base, disk->backing_path);
+    disk_close (disk);
+    return NULL;
+  }
+  return disk;
 }
 
 int
@@ -394,6 +555,9 @@ disk_allocated_bytes (struct disk *layer)
 {
   struct stat st;
 
+  /* A window is one stretch of a file that holds other things too. */
+  if (disk_is_window (layer))
+    return (int64_t) layer->file_length;
   if (layer->driver->allocated_bytes)
     return layer->driver->allocated_bytes (layer);
   if (fstat (layer->fd, &st) == -1) {

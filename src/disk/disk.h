@@ -74,7 +74,8 @@ struct disk_driver {
    * counts. */
   int (*probe_tail) (const uint8_t *tail, size_t len, uint64_t file_size);
 
-  /* Parse the layer.  disk->fd, ->path, ->writable are set; set ->size,
+  /* Parse the layer.  disk->fd, ->path, ->writable and the file window
+   * are set; set ->size,
    * ->priv, and ->backing_path/->backing_format when the layer has one.
    * On failure free what was allocated and return -1. */
   int (*open) (struct disk *disk);
@@ -106,7 +107,10 @@ struct disk_driver {
 struct disk {
   const struct disk_driver *driver;
   char *path;              /* as given to disk_open, or resolved backing path */
-  int fd;                  /* the layer's main file */
+  int fd;                  /* the main file: drivers read it only with
+                              disk_file_pread/_size/_extent (the window) */
+  uint64_t file_base;      /* the window of fd holding the image: its */
+  uint64_t file_length;    /* first byte, and its length (0 = whole file) */
   bool writable;
   uint64_t size;           /* guest-visible size in bytes */
   uint32_t write_align;    /* concurrent writers must not share such a block */
@@ -127,6 +131,15 @@ const struct disk_driver *disk_driver_find (const char *name);
 
 /* Open an image and its backing chain.  format NULL = probe by content. */
 struct disk *disk_open (const char *path, const char *format, unsigned flags);
+/* Open one read-only layer whose file is the byte range [base, base +
+ * length) of the file at path (an image stored inside an archive, such as a
+ * disk in an OVA): the driver sees that range as the whole file.  No
+ * backing file is followed, and a layer that would open other files
+ * (a VMDK descriptor naming extents) is refused.  length 0 means the whole
+ * file (base must then be 0).  format NULL = probe by content. */
+struct disk *disk_open_window (const char *path, uint64_t base,
+                               uint64_t length, const char *format,
+                               unsigned flags);
 /* Close the whole chain. */
 void disk_close (struct disk *top);
 
@@ -153,6 +166,31 @@ struct disk *disk_layer (struct disk *top, unsigned depth);
 int64_t disk_allocated_bytes (struct disk *layer);
 
 /* Helpers for drivers. */
+
+/* A driver's only way to its layer's main file (disk->fd).  Offsets are
+ * relative to the window (disk->file_base); a read that would run past the
+ * window's end fails with "unexpected end of file", as a read past the end
+ * of a whole file does.  This is also the seam where fault injection (EIO,
+ * short reads) will hook in: nothing in a driver may bypass it.  Extent and
+ * parent files that a driver opens itself are whole files and are read with
+ * io_pread_full. */
+int disk_file_pread (struct disk *disk, void *buf, size_t count,
+                     uint64_t offset);
+/* Size of the layer's main file: the window's length, or the file's size
+ * (a block device's size).  -1 with the error set on failure. */
+int64_t disk_file_size (struct disk *disk);
+/* Which bytes of the main file at [offset, offset + length) hold data
+ * (SEEK_DATA/SEEK_HOLE inside the window): fills out->offset = offset,
+ * out->length in (0, length] and EXTENT_DATA or EXTENT_ZERO (a hole, or
+ * past the end of the file).  File systems without SEEK_DATA say DATA. */
+int disk_file_extent (struct disk *disk, uint64_t offset, uint64_t length,
+                      struct extent *out);
+/* Whether the layer's file is a window of a larger file. */
+static inline bool
+disk_is_window (const struct disk *disk)
+{
+  return disk->file_length != 0;
+}
 /* Open a file named inside a layer (extent, parent): relative names are
  * resolved against the directory of disk->path.  Returns a malloc'd path. */
 char *disk_resolve_path (const struct disk *disk, const char *name);

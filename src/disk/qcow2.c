@@ -235,24 +235,17 @@ qcow2_sync (struct disk *disk)
 static int
 qcow2_read_host (struct disk *disk, void *buf, size_t count, uint64_t offset)
 {
-  char *p = buf;
+  int64_t file_size = disk_file_size (disk);
+  size_t in_file;
 
-  while (count > 0) {
-    ssize_t r = pread (disk->fd, p, count, (off_t) offset);
-    if (r == -1) {
-      if (errno == EINTR)
-        continue;
-      error_set_errno (errno, "qcow2: %s: read at offset %" PRIu64,
-                       disk->path, offset);
-      return -1;
-    }
-    if (r == 0) {
-      memset (p, 0, count);
-      return 0;
-    }
-    p += r;
-    count -= r;
-    offset += r;
+  if (file_size == -1)
+    return -1;
+  in_file = (uint64_t) file_size > offset
+              ? min_u64 (count, (uint64_t) file_size - offset) : 0;
+  memset ((char *) buf + in_file, 0, count - in_file);
+  if (in_file > 0 && disk_file_pread (disk, buf, in_file, offset) == -1) {
+    error_prefix ("qcow2");
+    return -1;
   }
   return 0;
 }
@@ -390,8 +383,7 @@ qcow2_l2_get (struct disk *disk, uint32_t l1_index, bool allocate,
     qcow2_l1_mark_dirty (q, l1_index);
   }
   else {
-    if (io_pread_full (disk->fd, t->entries, q->cluster_size, l2_offset,
-                       disk->path) == -1) {
+    if (disk_file_pread (disk, t->entries, q->cluster_size, l2_offset) == -1) {
       error_prefix ("qcow2: reading L2 table %" PRIu32, l1_index);
       qcow2_l2_free (t);
       return -1;
@@ -958,8 +950,7 @@ qcow2_refcount_set (struct disk *disk, uint64_t cluster, uint16_t value)
         free (block);
         return -1;
       }
-      if (io_pread_full (disk->fd, block, q->cluster_size, block_offset,
-                         disk->path) == -1) {
+      if (disk_file_pread (disk, block, q->cluster_size, block_offset) == -1) {
         error_prefix ("qcow2: reading refcount block %" PRIu64, index);
         free (block);
         return -1;
@@ -1770,8 +1761,7 @@ qcow2_open_for_writing (struct disk *disk)
                      disk->path);
     return -1;
   }
-  if (io_pread_full (disk->fd, buf, bytes, h->refcount_table_offset,
-                     disk->path) == -1) {
+  if (disk_file_pread (disk, buf, bytes, h->refcount_table_offset) == -1) {
     error_prefix ("qcow2: reading the refcount table");
     return -1;
   }
@@ -1807,7 +1797,7 @@ qcow2_open (struct disk *disk)
   size_t cluster0_len;
   int64_t file_size;
 
-  file_size = io_file_size (disk->fd, disk->path);
+  file_size = disk_file_size (disk);
   if (file_size == -1)
     return -1;
   if (file_size < QCOW2_V2_HEADER_LENGTH) {
@@ -1815,9 +1805,8 @@ qcow2_open (struct disk *disk)
                " bytes)", disk->path, file_size);
     return -1;
   }
-  if (io_pread_full (disk->fd, head,
-                     min_u64 (sizeof head, (uint64_t) file_size), 0,
-                     disk->path) == -1)
+  if (disk_file_pread (disk, head,
+                       min_u64 (sizeof head, (uint64_t) file_size), 0) == -1)
     return -1;
   if (get_be32 (head) != QCOW2_MAGIC) {
     error_set ("qcow2: %s: not a qcow2 image (bad magic)", disk->path);
@@ -1855,7 +1844,7 @@ qcow2_open (struct disk *disk)
     error_set_errno (errno, "qcow2: %s: malloc", disk->path);
     goto fail;
   }
-  if (io_pread_full (disk->fd, cluster0, cluster0_len, 0, disk->path) == -1)
+  if (disk_file_pread (disk, cluster0, cluster0_len, 0) == -1)
     goto fail;
   if (q->h.header_length > QCOW2_V3_MIN_HEADER_LENGTH)
     q->h.compression_type = cluster0[104];
@@ -1893,8 +1882,8 @@ qcow2_open (struct disk *disk)
   if (q->h.backing_file_offset != 0 && q->h.backing_file_size > 0) {
     char name[QCOW2_MAX_BACKING_NAME + 1];
 
-    if (io_pread_full (disk->fd, name, q->h.backing_file_size,
-                       q->h.backing_file_offset, disk->path) == -1)
+    if (disk_file_pread (disk, name, q->h.backing_file_size,
+                         q->h.backing_file_offset) == -1)
       goto fail;
     if (memchr (name, 0, q->h.backing_file_size)) {
       error_set ("qcow2: %s: backing file name contains a NUL byte",
@@ -1928,8 +1917,8 @@ qcow2_open (struct disk *disk)
       error_set_errno (errno, "qcow2: %s: malloc", disk->path);
       goto fail;
     }
-    if (io_pread_full (disk->fd, l1_buf, (size_t) q->h.l1_size * 8,
-                       q->h.l1_table_offset, disk->path) == -1) {
+    if (disk_file_pread (disk, l1_buf, (size_t) q->h.l1_size * 8,
+                         q->h.l1_table_offset) == -1) {
       error_prefix ("qcow2: reading the L1 table");
       goto fail;
     }

@@ -1,9 +1,10 @@
 /* raw.c: the raw format, a file whose bytes are the guest's bytes.
  *
- * Block status comes from SEEK_DATA/SEEK_HOLE: holes read as zeros and are
- * reported EXTENT_ZERO (a raw layer has no backing, so nothing is ever
- * "unallocated" below it).  Writes of zeros punch holes, keeping output
- * sparse.  raw matches any file, so its probe score is the lowest.
+ * Block status comes from SEEK_DATA/SEEK_HOLE (disk_file_extent): holes
+ * read as zeros and are reported EXTENT_ZERO (a raw layer has no backing,
+ * so nothing is ever "unallocated" below it).  Writes of zeros punch
+ * holes, keeping output sparse.  raw matches any file, so its probe score
+ * is the lowest.
  *
  * A guest sees whole 512-byte sectors: a file whose size is not a multiple
  * of 512 has a virtual size rounded up, and its tail reads as zeros (as in
@@ -34,7 +35,7 @@ raw_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 static int
 raw_open (struct disk *disk)
 {
-  int64_t size = io_file_size (disk->fd, disk->path);
+  int64_t size = disk_file_size (disk);
 
   if (size == -1)
     return -1;
@@ -52,7 +53,7 @@ raw_close (struct disk *disk)
 static int
 raw_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
 {
-  int64_t file_size = io_file_size (disk->fd, disk->path);
+  int64_t file_size = disk_file_size (disk);
   size_t in_file;
 
   if (file_size == -1)
@@ -61,50 +62,16 @@ raw_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
   in_file = (uint64_t) file_size > offset
               ? min_u64 (count, (uint64_t) file_size - offset) : 0;
   memset ((char *) buf + in_file, 0, count - in_file);
-  return io_pread_full (disk->fd, buf, in_file, offset, disk->path);
+  return disk_file_pread (disk, buf, in_file, offset);
 }
 
+/* Holes (SEEK_HOLE, inside the window when the image is one) read as
+ * zeros. */
 static int
 raw_block_status (struct disk *disk, uint64_t offset, uint64_t length,
                   struct extent *out)
 {
-  off_t data, hole;
-  uint64_t end = offset + length;
-
-  out->offset = offset;
-  data = lseek (disk->fd, (off_t) offset, SEEK_DATA);
-  if (data == -1 && errno == ENXIO) {
-    /* only a hole to the end of the file */
-    out->type = EXTENT_ZERO;
-    out->length = length;
-    return 0;
-  }
-  if (data == -1) {
-    /* No SEEK_DATA support on this file system: all data. */
-    if (errno == EINVAL || errno == ENOTSUP) {
-      out->type = EXTENT_DATA;
-      out->length = length;
-      return 0;
-    }
-    error_set_errno (errno, "raw: %s: SEEK_DATA", disk->path);
-    return -1;
-  }
-  if ((uint64_t) data > offset) {
-    out->type = EXTENT_ZERO;
-    out->length = min_u64 ((uint64_t) data, end) - offset;
-    return 0;
-  }
-  hole = lseek (disk->fd, (off_t) offset, SEEK_HOLE);
-  if (hole == -1) {
-    error_set_errno (errno, "raw: %s: SEEK_HOLE", disk->path);
-    return -1;
-  }
-  out->type = EXTENT_DATA;
-  out->length = min_u64 ((uint64_t) hole, end) - offset;
-  if (out->length == 0) {       /* the file changed under us */
-    out->length = length;
-  }
-  return 0;
+  return disk_file_extent (disk, offset, length, out);
 }
 
 static int

@@ -325,10 +325,10 @@ vhd_footer_read (struct disk *disk, struct vhd_layer *l)
                "VHD footer", disk->path, l->file_size);
     return -1;
   }
-  if (io_pread_full (disk->fd, head, FOOTER_SIZE, 0, disk->path) == -1)
+  if (disk_file_pread (disk, head, FOOTER_SIZE, 0) == -1)
     return -1;
   tail_at = l->file_size - FOOTER_SIZE;
-  if (io_pread_full (disk->fd, tail, FOOTER_SIZE, tail_at, disk->path) == -1)
+  if (disk_file_pread (disk, tail, FOOTER_SIZE, tail_at) == -1)
     return -1;
   ts = vhd_footer_check (tail, tail_why, sizeof tail_why);
   /* Before Virtual PC 2004, fixed disks ended in a 511-byte footer (the
@@ -561,8 +561,7 @@ vhd_locators_load (struct disk *disk, struct vhd_layer *l,
                        disk->path);
       return -1;
     }
-    if (io_pread_full (disk->fd, data, loc->length, loc->offset,
-                       disk->path) == -1)
+    if (disk_file_pread (disk, data, loc->length, loc->offset) == -1)
       return -1;
     snprintf (what, sizeof what, "parent locator %d (%s)", i, name);
     if (loc->code == PLATFORM_MACX) {
@@ -599,7 +598,7 @@ vhd_header_read (struct disk *disk, struct vhd_layer *l)
                l->file_size);
     return -1;
   }
-  if (io_pread_full (disk->fd, h, HEADER_SIZE, data_offset, disk->path) == -1)
+  if (disk_file_pread (disk, h, HEADER_SIZE, data_offset) == -1)
     return -1;
   if (memcmp (h, "cxsparse", 8) != 0) {
     error_set ("vhd: %s: no dynamic disk header (\"cxsparse\") at offset %"
@@ -694,8 +693,7 @@ vhd_bat_load (struct disk *disk, struct vhd_layer *l)
     return -1;
   }
   if (table_bytes
-      && io_pread_full (disk->fd, raw, table_bytes, l->table_offset,
-                        disk->path) == -1)
+      && disk_file_pread (disk, raw, table_bytes, l->table_offset) == -1)
     return -1;
   for (uint64_t b = 0; b < l->n_blocks; b++) {
     l->bat[b] = be32 (raw + 4 * b);
@@ -902,7 +900,7 @@ vhd_open (struct disk *disk)
   int err;
 
   disk->priv = NULL;
-  file_size = io_file_size (disk->fd, disk->path);
+  file_size = disk_file_size (disk);
   if (file_size == -1)
     return -1;
   l = calloc (1, sizeof *l);
@@ -973,39 +971,7 @@ static int
 vhd_fixed_block_status (struct disk *disk, uint64_t offset, uint64_t length,
                         struct extent *out)
 {
-  uint64_t end = offset + length;
-  off_t data, hole;
-
-  data = lseek (disk->fd, (off_t) offset, SEEK_DATA);
-  if (data == -1 && errno == ENXIO) {
-    out->type = EXTENT_ZERO;
-    out->length = length;
-    return 0;
-  }
-  if (data == -1) {
-    if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP) {
-      out->type = EXTENT_DATA;
-      out->length = length;
-      return 0;
-    }
-    error_set_errno (errno, "vhd: %s: SEEK_DATA", disk->path);
-    return -1;
-  }
-  if ((uint64_t) data > offset) {
-    out->type = EXTENT_ZERO;
-    out->length = min_u64 ((uint64_t) data, end) - offset;
-    return 0;
-  }
-  hole = lseek (disk->fd, (off_t) offset, SEEK_HOLE);
-  if (hole == -1) {
-    error_set_errno (errno, "vhd: %s: SEEK_HOLE", disk->path);
-    return -1;
-  }
-  out->type = EXTENT_DATA;
-  out->length = min_u64 ((uint64_t) hole, end) - offset;
-  if (out->length == 0)         /* the file changed under us */
-    out->length = length;
-  return 0;
+  return disk_file_extent (disk, offset, length, out);
 }
 
 /* The sector bitmap of allocated block b, from the cache.  Called with
@@ -1025,8 +991,8 @@ vhd_bitmap_get (struct disk *disk, struct vhd_layer *l, uint64_t b)
     return NULL;
   }
   /* inside the file: checked with the BAT at open */
-  if (io_pread_full (disk->fd, bits, l->bitmap_size,
-                     (uint64_t) l->bat[b] * SECTOR, disk->path) == -1) {
+  if (disk_file_pread (disk, bits, l->bitmap_size,
+                       (uint64_t) l->bat[b] * SECTOR) == -1) {
     error_prefix ("vhd: sector bitmap of block %" PRIu64, b);
     free (bits);
     return NULL;
@@ -1164,7 +1130,7 @@ vhd_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
   if (disk_check_range (disk, offset, count) == -1)
     return -1;
   if (l->footer.disk_type == DISK_TYPE_FIXED)
-    return io_pread_full (disk->fd, buf, count, offset, disk->path);
+    return disk_file_pread (disk, buf, count, offset);
   while (count > 0) {
     uint64_t b = offset / l->block_size;
     uint64_t in_block = offset % l->block_size;
@@ -1174,9 +1140,9 @@ vhd_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
      * may still cover sectors whose bits are clear (see above). */
     if (l->bat[b] == BAT_UNUSED)
       memset (p, 0, n);
-    else if (io_pread_full (disk->fd, p, n,
-                            (uint64_t) l->bat[b] * SECTOR + l->bitmap_size
-                            + in_block, disk->path) == -1)
+    else if (disk_file_pread (disk, p, n,
+                              (uint64_t) l->bat[b] * SECTOR + l->bitmap_size
+                              + in_block) == -1)
       return -1;
     p += n;
     offset += n;

@@ -388,8 +388,7 @@ vhdx_read_file (struct disk *disk, const struct vhdx_layer *l, void *buf,
   }
   end = offset + count;
   in_file = offset < l->file_size ? min_u64 (count, l->file_size - offset) : 0;
-  if (in_file && io_pread_full (disk->fd, p, in_file, offset,
-                                disk->path) == -1)
+  if (in_file && disk_file_pread (disk, p, in_file, offset) == -1)
     return -1;
   memset (p + in_file, 0, count - in_file);
 
@@ -441,7 +440,7 @@ header_read_one (struct disk *disk, uint64_t at, struct vhdx_header *h,
 {
   uint8_t buf[HEADER_SIZE];
 
-  if (io_pread_full (disk->fd, buf, sizeof buf, at, disk->path) == -1) {
+  if (disk_file_pread (disk, buf, sizeof buf, at) == -1) {
     *why = "unreadable";
     return false;
   }
@@ -919,7 +918,7 @@ vhdx_replay_log (struct disk *disk, struct vhdx_layer *l)
     error_set_errno (errno, "vhdx: %s: allocating the log", disk->path);
     return -1;
   }
-  if (io_pread_full (disk->fd, log, log_len, h->log_offset, disk->path) == -1)
+  if (disk_file_pread (disk, log, log_len, h->log_offset) == -1)
     return -1;
   if (log_find_active (disk, log, log_len, &h->log_guid, scratch, best,
                        &n_best, cur, &why0) == -1)
@@ -1602,14 +1601,14 @@ vhdx_open (struct disk *disk)
   int err;
 
   disk->priv = NULL;
-  size = io_file_size (disk->fd, disk->path);
+  size = disk_file_size (disk);
   if (size == -1)
     return -1;
   if ((uint64_t) size > MAX_FILE_SIZE) {
     error_set ("vhdx: %s: file is too large", disk->path);
     return -1;
   }
-  if (size < 8 || io_pread_full (disk->fd, sig, 8, 0, disk->path) == -1
+  if (size < 8 || disk_file_pread (disk, sig, 8, 0) == -1
       || memcmp (sig, "vhdxfile", 8) != 0) {
     error_set ("vhdx: %s: not a VHDX file (no \"vhdxfile\" signature)",
                disk->path);

@@ -162,7 +162,7 @@ sparse_read_footer (struct vmdk_extent *ext, const struct sparse_header *h,
     return -1;
   }
   at = round_down (ext->file_size, SECTOR) - 3 * SECTOR;
-  if (io_pread_full (ext->fd, buf, sizeof buf, at, ext->path) == -1)
+  if (vmdk_extent_pread (ext, buf, sizeof buf, at) == -1)
     return -1;
   if (h->flags & FLAG_MARKERS) {
     if (vmdk_le32 (buf + 8) != 0 || vmdk_le32 (buf + 12) != MARKER_FOOTER
@@ -270,7 +270,7 @@ sparse_open (struct vmdk_extent *ext, struct sparse_header *hdr)
                "header", ext->path, ext->file_size);
     return -1;
   }
-  if (io_pread_full (ext->fd, buf, sizeof buf, 0, ext->path) == -1)
+  if (vmdk_extent_pread (ext, buf, sizeof buf, 0) == -1)
     return -1;
   sparse_header_decode (buf, hdr);
   if (hdr->magic != SPARSE_MAGIC) {
@@ -373,7 +373,7 @@ vmdk_load_gd32 (struct vmdk_extent *ext, uint64_t gd_offset,
     return -1;
   }
   if (gd_bytes
-      && io_pread_full (ext->fd, raw, gd_bytes, gd_offset, ext->path) == -1)
+      && vmdk_extent_pread (ext, raw, gd_bytes, gd_offset) == -1)
     return -1;
   for (uint64_t i = 0; i < ext->gd_entries; i++) {
     uint64_t at = (uint64_t) vmdk_le32 (raw + 4 * i) * SECTOR;
@@ -435,8 +435,8 @@ grain_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
                        ext->path);
       goto out;
     }
-    if (io_pread_full (ext->fd, raw, ext->gt_bytes, ext->gt_offsets[gt],
-                       ext->path) == -1) {
+    if (vmdk_extent_pread (ext, raw, ext->gt_bytes,
+                           ext->gt_offsets[gt]) == -1) {
       error_prefix ("vmdk: grain table %" PRIu64, gt);
       goto out;
     }
@@ -512,7 +512,7 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
   bool raw_deflate;
   int zr;
 
-  if (io_pread_full (ext->fd, marker, sizeof marker, at, ext->path) == -1)
+  if (vmdk_extent_pread (ext, marker, sizeof marker, at) == -1)
     return -1;
   lba = vmdk_le64 (marker);
   size = vmdk_le32 (marker + 8);
@@ -543,8 +543,7 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
     error_set_errno (errno, "vmdk: %s: allocating", ext->path);
     return -1;
   }
-  if (io_pread_full (ext->fd, src, size, at + GRAIN_MARKER_SIZE,
-                     ext->path) == -1)
+  if (vmdk_extent_pread (ext, src, size, at + GRAIN_MARKER_SIZE) == -1)
     return -1;
 
   /* VMware writes a zlib stream; accept bare deflate when the zlib
@@ -647,6 +646,13 @@ grain_pread (struct vmdk_layer *l, struct vmdk_extent *ext, uint8_t *buf,
         return -1;
       if (g.type != EXTENT_DATA)
         memset (buf, 0, chunk);
+      else if (ext->compressed && in_grain == 0
+               && chunk == ext->grain_bytes) {
+        /* A whole grain: inflate straight into the caller's buffer (the
+         * mover's case), leaving the cache to partial reads. */
+        if (sparse_inflate_grain (ext, grain + i, g.offset, buf) == -1)
+          return -1;
+      }
       else if (ext->compressed) {
         if (sparse_read_compressed (l, ext, grain + i, g.offset, in_grain,
                                     chunk, buf) == -1)
@@ -667,7 +673,7 @@ grain_pread (struct vmdk_layer *l, struct vmdk_extent *ext, uint8_t *buf,
           next += ext->grain_bytes;
           chunk += min_u64 (count - chunk, ext->grain_bytes);
         }
-        if (io_pread_full (ext->fd, buf, chunk, at, ext->path) == -1)
+        if (vmdk_extent_pread (ext, buf, chunk, at) == -1)
           return -1;
       }
       buf += chunk;
@@ -737,7 +743,7 @@ flat_pread (struct vmdk_extent *ext, uint8_t *buf, size_t count, uint64_t rel)
   size_t have = at >= ext->file_size ? 0 : min_u64 (count,
                                                     ext->file_size - at);
 
-  if (have > 0 && io_pread_full (ext->fd, buf, have, at, ext->path) == -1)
+  if (have > 0 && vmdk_extent_pread (ext, buf, have, at) == -1)
     return -1;
   memset (buf + have, 0, count - have);
   return 0;
@@ -826,8 +832,8 @@ grain_extent_open (struct vmdk_extent *ext, enum vmdk_extent_type declared,
   uint8_t magic[8] = { 0 };
   enum vmdk_extent_type kind;
 
-  if (io_pread_full (ext->fd, magic, min_u64 (sizeof magic, ext->file_size),
-                     0, ext->path) == -1)
+  if (vmdk_extent_pread (ext, magic, min_u64 (sizeof magic, ext->file_size),
+                         0) == -1)
     return -1;
   kind = grain_file_kind (magic, min_u64 (sizeof magic, ext->file_size));
   if (declared == VMDK_EXTENT_SESPARSE && kind != VMDK_EXTENT_SESPARSE) {
@@ -878,6 +884,7 @@ vmdk_open_grain_file (struct disk *disk, struct vmdk_layer *l,
   ext->type = kind;
   ext->fd = disk->fd;
   ext->own_fd = false;
+  ext->layer = disk;
   ext->file_size = file_size;
   ext->path = strdup (disk->path);
   ext->filename = strdup (base_name (disk->path));
@@ -902,8 +909,8 @@ vmdk_open_grain_file (struct disk *disk, struct vmdk_layer *l,
                        disk->path);
       return -1;
     }
-    if (io_pread_full (disk->fd, text, len, hdr.descriptor_offset * SECTOR,
-                       disk->path) == -1)
+    if (disk_file_pread (disk, text, len,
+                         hdr.descriptor_offset * SECTOR) == -1)
       return -1;
     if (vmdk_descriptor_parse (text, len, what, &l->desc) == -1)
       return -1;
@@ -972,6 +979,16 @@ vmdk_open_extents (struct disk *disk, struct vmdk_layer *l)
 
   if (vmdk_check_extent_types (disk, d) == -1)
     return -1;
+  /* An image read in place from inside another file (an OVA) must be
+   * whole: its extent names would point at files the archive's author
+   * chose, outside it. */
+  if (disk_is_window (disk)) {
+    error_set ("vmdk: %s: a descriptor that names extent files (\"%s\") "
+               "cannot be read from inside another file; only single-file "
+               "VMDKs (monolithicSparse, streamOptimized) can", disk->path,
+               d->extents[0].filename ? d->extents[0].filename : "");
+    return -1;
+  }
   l->extents = calloc (d->n_extents, sizeof *l->extents);
   if (l->extents == NULL) {
     error_set_errno (errno, "vmdk: %s: calloc", disk->path);
@@ -1058,7 +1075,7 @@ vmdk_open (struct disk *disk)
   int err;
 
   disk->priv = NULL;
-  file_size = vmdk_fd_size (disk->fd, disk->path);
+  file_size = disk_file_size (disk);
   if (file_size == -1)
     return -1;
   l = calloc (1, sizeof *l);
@@ -1074,8 +1091,8 @@ vmdk_open (struct disk *disk)
     return -1;
   }
 
-  if (io_pread_full (disk->fd, magic, min_u64 (sizeof magic, file_size), 0,
-                     disk->path) == -1)
+  if (disk_file_pread (disk, magic, min_u64 (sizeof magic, file_size),
+                       0) == -1)
     goto fail;
   kind = grain_file_kind (magic, min_u64 (sizeof magic, file_size));
   if (kind != VMDK_EXTENT_ZERO) {
@@ -1096,7 +1113,7 @@ vmdk_open (struct disk *disk)
       error_set_errno (errno, "vmdk: %s: malloc", disk->path);
       goto fail;
     }
-    if (io_pread_full (disk->fd, text, file_size, 0, disk->path) == -1)
+    if (disk_file_pread (disk, text, file_size, 0) == -1)
       goto fail;
     if (vmdk_descriptor_parse (text, file_size, disk->path, &l->desc) == -1)
       goto fail;

@@ -123,7 +123,7 @@ vmdk_cowd_open (struct vmdk_extent *ext)
                ext->file_size, COWD_HEADER_SIZE);
     return -1;
   }
-  if (io_pread_full (ext->fd, buf, sizeof buf, 0, ext->path) == -1)
+  if (vmdk_extent_pread (ext, buf, sizeof buf, 0) == -1)
     return -1;
   cowd_header_decode (buf, &h);
   if (cowd_header_check (ext, &h) == -1)

@@ -23,6 +23,7 @@
 #include "disk/disk.h"
 #include "disk/vmdk.h"
 #include "util/checked.h"
+#include "util/io.h"
 
 #define VMDK_SECTOR 512u
 
@@ -61,6 +62,8 @@ struct vmdk_extent {
   char *path;                  /* resolved; NULL for ZERO */
   int fd;                      /* -1 for ZERO */
   bool own_fd;                 /* false when it is the layer's own fd */
+  struct disk *layer;          /* the layer, when !own_fd: its main file is
+                                  read through the layer's window */
   uint64_t file_size;
 
   /* FLAT / VMFS */
@@ -113,6 +116,18 @@ static inline uint64_t
 vmdk_le64 (const uint8_t *p)
 {
   return (uint64_t) vmdk_le32 (p) | (uint64_t) vmdk_le32 (p + 4) << 32;
+}
+
+/* Read from an extent's file: the layer's own file goes through
+ * disk_file_pread (its window, and the fault-injection seam), a separate
+ * extent file is read whole. */
+static inline int
+vmdk_extent_pread (const struct vmdk_extent *ext, void *buf, size_t count,
+                   uint64_t offset)
+{
+  if (ext->layer)
+    return disk_file_pread (ext->layer, buf, count, offset);
+  return io_pread_full (ext->fd, buf, count, offset, ext->path);
 }
 
 /* Whether [offset, offset + bytes) lies inside a file of file_size bytes. */

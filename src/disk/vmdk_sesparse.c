@@ -169,8 +169,8 @@ se_volatile_header_check (const struct vmdk_extent *ext,
                h->volatile_offset, ext->file_size);
     return -1;
   }
-  if (io_pread_full (ext->fd, buf, sizeof buf,
-                     h->volatile_offset * VMDK_SECTOR, ext->path) == -1)
+  if (vmdk_extent_pread (ext, buf, sizeof buf,
+                         h->volatile_offset * VMDK_SECTOR) == -1)
     return -1;
   magic = vmdk_le64 (buf);
   replay = vmdk_le64 (buf + 24);
@@ -209,8 +209,8 @@ se_load_gd (struct vmdk_extent *ext, const struct se_const_header *h)
                      ext->path);
     return -1;
   }
-  if (io_pread_full (ext->fd, raw, gd_bytes, h->gd_offset * VMDK_SECTOR,
-                     ext->path) == -1)
+  if (vmdk_extent_pread (ext, raw, gd_bytes,
+                         h->gd_offset * VMDK_SECTOR) == -1)
     return -1;
   for (uint64_t i = 0; i < ext->gd_entries; i++) {
     uint64_t e = vmdk_le64 (raw + 8 * i), at;
@@ -246,7 +246,7 @@ vmdk_sesparse_open (struct vmdk_extent *ext)
                "seSparse header", ext->path, ext->file_size);
     return -1;
   }
-  if (io_pread_full (ext->fd, buf, sizeof buf, 0, ext->path) == -1)
+  if (vmdk_extent_pread (ext, buf, sizeof buf, 0) == -1)
     return -1;
   se_const_header_decode (buf, &h);
   if (se_const_header_check (ext, &h) == -1

@@ -1,6 +1,7 @@
 /* source.c: dispatch a source spec to its connector; see source.h. */
 #include <string.h>
 
+#include "source/ova.h"
 #include "source/source.h"
 #include "source/vmx.h"
 #include "util/error.h"
@@ -10,6 +11,8 @@ static const struct source_kind {
   int (*read) (const char *arg, struct vm *vm);
 } source_kinds[] = {
   { "vmx:", vmx_read },
+  { "ova:", ova_read },
+  { "ovf:", ovf_read },
 };
 
 int
@@ -20,6 +23,7 @@ source_read (const char *spec, struct vm *vm)
     if (strncmp (spec, source_kinds[i].prefix, n) == 0)
       return source_kinds[i].read (spec + n, vm);
   }
-  error_set ("source \"%s\": expected vmx:PATH.vmx", spec);
+  error_set ("source \"%s\": expected vmx:PATH.vmx, ova:PATH.ova or "
+             "ovf:PATH.ovf", spec);
   return -1;
 }

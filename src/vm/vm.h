@@ -55,6 +55,9 @@ struct vm_disk {
   unsigned unit;                /* :M */
   char *controller_model;       /* "lsilogic", "pvscsi", "lsisas1068", ... */
   char *path;                   /* the file the VM runs on (top of chain) */
+  uint64_t file_base;           /* the image is the window [file_base, */
+  uint64_t file_length;         /* +file_length) of path (inside an OVA);
+                                   length 0 = the whole file */
   char *datastore;              /* where it lives, for storage mapping */
   uint64_t capacity;            /* bytes; 0 = unknown until opened */
   enum vm_disk_mode mode;
