@@ -9,22 +9,34 @@
  *
  * The first error stops every worker; it is carried back to the caller's
  * thread with error_save/error_restore.
+ *
+ * Checkpoints (resumable copies): a worker that finishes a work range adds
+ * it to job->finished while it holds the lock to take its next range
+ * anyway, so checkpointing adds no lock and no system call per request.
+ * When the interval has passed, that worker takes the whole list, flushes
+ * the target (so every range in the list is durable: they all finished
+ * before the flush began) and hands the list to opts->checkpoint; the
+ * others keep copying meanwhile.  One checkpoint at a time.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copy/copy.h"
 #include "util/checked.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/vector.h"
 
 #define DEFAULT_REQUEST_SIZE (4u << 20)
 #define WORK_SIZE (64ull << 20)
 /* Granularity of zero detection inside data extents. */
 #define ZERO_BLOCK_MIN 4096u
+
+DEFINE_VECTOR_TYPE (copy_range_vector, struct copy_range);
 
 struct copy_job {
   struct disk *src;
@@ -37,13 +49,32 @@ struct copy_job {
   uint32_t zero_block;
   size_t request_size;
 
+  /* Writes to the target go one at a time: the kernel serialises writes
+   * to one file anyway (the inode lock), and waiting here sleeps instead
+   * of spinning, leaving the CPU to the other workers' reads. */
+  pthread_mutex_t write_lock;
+
   pthread_mutex_t lock;      /* protects everything below */
   size_t next_range;         /* index into ranges */
   uint64_t next_offset;      /* inside ranges[next_range] */
   bool failed;
   struct error_saved error;
   struct copy_stats stats;
+  copy_range_vector finished;  /* finished, not yet checkpointed */
+  bool checkpointing;          /* a worker is flushing and recording */
+  double last_checkpoint;      /* CLOCK_MONOTONIC seconds */
+  double checkpoint_interval;
+  double throttle_start;       /* when the copy began, for bandwidth */
+  uint64_t throttled_bytes;    /* read so far, for bandwidth */
 };
+
+static double
+copy_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 bool
 copy_is_zero (const void *buf, size_t len)
@@ -73,13 +104,44 @@ copy_default_workers (unsigned requested)
   return cpus * 2 > 8 ? 8 : (unsigned) (cpus * 2);
 }
 
-/* Take the next work range, or return false when none is left. */
+/* Record that a work range is finished (with the lock held); when a
+ * checkpoint is due and none runs, move the finished list to *batch. */
+static void
+copy_finished_locked (struct copy_job *job, const struct copy_range *done,
+                      copy_range_vector *batch)
+{
+  double now;
+
+  if (copy_range_vector_append (&job->finished, *done) == -1) {
+    if (!job->failed) {
+      job->failed = true;
+      error_save (&job->error);
+    }
+    return;
+  }
+  if (job->checkpointing)
+    return;
+  now = copy_now ();
+  if (now - job->last_checkpoint < job->checkpoint_interval)
+    return;
+  *batch = job->finished;
+  job->finished = (copy_range_vector) empty_vector;
+  job->checkpointing = true;
+  job->last_checkpoint = now;
+}
+
+/* Take the next work range, or return false when none is left.  done (or
+ * NULL) is the range the caller just finished; *batch receives a
+ * checkpoint batch the caller must run (see copy_checkpoint). */
 static bool
-copy_next_work (struct copy_job *job, uint64_t *offset, uint64_t *length)
+copy_next_work (struct copy_job *job, const struct copy_range *done,
+                uint64_t *offset, uint64_t *length, copy_range_vector *batch)
 {
   bool found = false;
 
   pthread_mutex_lock (&job->lock);
+  if (done && job->opts->checkpoint && !job->failed)
+    copy_finished_locked (job, done, batch);
   while (!job->failed && job->next_range < job->nr_ranges) {
     const struct copy_range *r = &job->ranges[job->next_range];
     uint64_t end = r->offset + r->length;
@@ -98,6 +160,41 @@ copy_next_work (struct copy_job *job, uint64_t *offset, uint64_t *length)
   }
   pthread_mutex_unlock (&job->lock);
   return found;
+}
+
+static void copy_fail (struct copy_job *job);
+
+static uint64_t
+copy_ranges_bytes (const copy_range_vector *v)
+{
+  uint64_t n = 0;
+  for (size_t i = 0; i < v->len; i++)
+    n += v->ptr[i].length;
+  return n;
+}
+
+/* Make a batch of finished ranges durable, then hand it over. */
+static void
+copy_checkpoint (struct copy_job *job, copy_range_vector *batch)
+{
+  int r;
+
+  /* No write in flight during the flush (writes already go one at a time
+   * under write_lock): the driver's flush then never races a write, and
+   * every range of the batch finished before it began. */
+  pthread_mutex_lock (&job->write_lock);
+  r = disk_flush (job->dst);
+  pthread_mutex_unlock (&job->write_lock);
+  if (r == 0)
+    r = job->opts->checkpoint (job->opts->opaque, batch->ptr, batch->len);
+  pthread_mutex_lock (&job->lock);
+  if (r == 0)
+    job->stats.bytes_checkpointed += copy_ranges_bytes (batch);
+  job->checkpointing = false;
+  pthread_mutex_unlock (&job->lock);
+  if (r == -1)
+    copy_fail (job);
+  copy_range_vector_reset (batch);
 }
 
 static void
@@ -122,6 +219,29 @@ copy_has_failed (struct copy_job *job)
   return failed;
 }
 
+static int
+copy_pwrite (struct copy_job *job, const char *buf, size_t count,
+             uint64_t offset)
+{
+  int r;
+
+  pthread_mutex_lock (&job->write_lock);
+  r = disk_pwrite (job->dst, buf, count, offset);
+  pthread_mutex_unlock (&job->write_lock);
+  return r;
+}
+
+static int
+copy_zero (struct copy_job *job, uint64_t offset, uint64_t length)
+{
+  int r;
+
+  pthread_mutex_lock (&job->write_lock);
+  r = disk_zero (job->dst, offset, length);
+  pthread_mutex_unlock (&job->write_lock);
+  return r;
+}
+
 /* Write buf (count bytes at offset) to the target, skipping all-zero
  * blocks.  Adjacent non-zero blocks go out in one write. */
 static int
@@ -138,7 +258,7 @@ copy_write_data (struct copy_job *job, const char *buf, size_t count,
     bool zero = copy_is_zero (buf + pos, n);
 
     if (zero && in_run) {
-      if (disk_pwrite (job->dst, buf + run_start, pos - run_start,
+      if (copy_pwrite (job, buf + run_start, pos - run_start,
                        offset + run_start) == -1)
         return -1;
       stats->bytes_written += pos - run_start;
@@ -146,7 +266,7 @@ copy_write_data (struct copy_job *job, const char *buf, size_t count,
     }
     if (zero) {
       if (!job->opts->target_is_zero
-          && disk_zero (job->dst, abs, n) == -1)
+          && copy_zero (job, abs, n) == -1)
         return -1;
       stats->bytes_skipped += n;
     }
@@ -157,12 +277,35 @@ copy_write_data (struct copy_job *job, const char *buf, size_t count,
     pos += n;
   }
   if (in_run) {
-    if (disk_pwrite (job->dst, buf + run_start, count - run_start,
+    if (copy_pwrite (job, buf + run_start, count - run_start,
                      offset + run_start) == -1)
       return -1;
     stats->bytes_written += count - run_start;
   }
   return 0;
+}
+
+/* Hold the worker back so that data is read at no more than
+ * opts->bandwidth bytes per second, counted from the start of the copy. */
+static void
+copy_throttle (struct copy_job *job, uint64_t bytes)
+{
+  double due, now;
+
+  if (job->opts->bandwidth == 0)
+    return;
+  pthread_mutex_lock (&job->lock);
+  job->throttled_bytes += bytes;
+  due = job->throttle_start
+    + (double) job->throttled_bytes / job->opts->bandwidth;
+  pthread_mutex_unlock (&job->lock);
+  now = copy_now ();
+  if (due > now) {
+    struct timespec ts = { .tv_sec = (time_t) (due - now) };
+    ts.tv_nsec = (long) ((due - now - ts.tv_sec) * 1e9);
+    while (nanosleep (&ts, &ts) == -1 && errno == EINTR)
+      ;
+  }
 }
 
 static int
@@ -185,6 +328,7 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
         if (disk_pread_layer (job->src, e.depth, buf, n, pos) == -1)
           return -1;
         stats->bytes_read += n;
+        copy_throttle (job, n);
         if (copy_write_data (job, buf, n, pos, stats) == -1)
           return -1;
         if (job->opts->progress)
@@ -194,7 +338,7 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
     }
     else {
       if (!job->opts->target_is_zero
-          && disk_zero (job->dst, offset, e.length) == -1)
+          && copy_zero (job, offset, e.length) == -1)
         return -1;
       stats->bytes_skipped += e.length;
       if (job->opts->progress)
@@ -210,6 +354,9 @@ copy_worker (void *arg)
 {
   struct copy_job *job = arg;
   struct copy_stats stats = { 0 };
+  copy_range_vector batch = empty_vector;
+  struct copy_range done;
+  bool have_done = false;
   uint64_t offset, length;
   char *buf;
 
@@ -220,11 +367,21 @@ copy_worker (void *arg)
     copy_fail (job);
     return NULL;
   }
-  while (copy_next_work (job, &offset, &length)) {
+  for (;;) {
+    bool more = copy_next_work (job, have_done ? &done : NULL, &offset,
+                                &length, &batch);
+    if (batch.len > 0)
+      copy_checkpoint (job, &batch);
+    if (!more)
+      break;
     if (copy_work_range (job, buf, offset, length, &stats) == -1) {
       copy_fail (job);
       break;
     }
+    /* a range cut short by another worker's failure is not finished */
+    have_done = !copy_has_failed (job);
+    done.offset = offset;
+    done.length = length;
   }
   free (buf);
 
@@ -271,7 +428,11 @@ copy_disk (struct disk *src, struct disk *dst,
   job.request_size = round_up (max_u64 (job.request_size, job.zero_block),
                                job.zero_block);
   workers = copy_default_workers (opts->workers);
+  job.checkpoint_interval = opts->checkpoint_interval > 0
+    ? opts->checkpoint_interval : COPY_CHECKPOINT_INTERVAL;
+  job.last_checkpoint = job.throttle_start = copy_now ();
   pthread_mutex_init (&job.lock, NULL);
+  pthread_mutex_init (&job.write_lock, NULL);
 
   for (unsigned i = 0; i < workers; i++) {
     int r = pthread_create (&threads[i], NULL, copy_worker, &job);
@@ -285,11 +446,19 @@ copy_disk (struct disk *src, struct disk *dst,
   for (unsigned i = 0; i < started; i++)
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&job.lock);
+  pthread_mutex_destroy (&job.write_lock);
 
   job.stats.workers = started;
-  if (stats)
-    *stats = job.stats;
   if (job.failed) {
+    /* Keep what is finished (a cancel, an error in one range): if the
+     * target still flushes, its ranges are durable. */
+    if (opts->checkpoint && job.finished.len > 0 && disk_flush (dst) == 0
+        && opts->checkpoint (opts->opaque, job.finished.ptr,
+                             job.finished.len) == 0)
+      job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
+    copy_range_vector_reset (&job.finished);
+    if (stats)
+      *stats = job.stats;
     error_restore (&job.error);
     return -1;
   }
@@ -297,5 +466,21 @@ copy_disk (struct disk *src, struct disk *dst,
              started, job.request_size,
              (unsigned long long) job.stats.bytes_read,
              (unsigned long long) job.stats.bytes_written);
-  return disk_flush (dst);
+  if (disk_flush (dst) == -1)
+    goto fail;
+  if (opts->checkpoint && job.finished.len > 0) {
+    if (opts->checkpoint (opts->opaque, job.finished.ptr, job.finished.len)
+        == -1)
+      goto fail;
+    job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
+  }
+  copy_range_vector_reset (&job.finished);
+  if (stats)
+    *stats = job.stats;
+  return 0;
+fail:
+  copy_range_vector_reset (&job.finished);
+  if (stats)
+    *stats = job.stats;
+  return -1;
 }

@@ -35,10 +35,32 @@ struct copy_options {
   /* Called from worker threads with the number of guest bytes finished. */
   void (*progress) (void *opaque, uint64_t bytes);
   void *opaque;
+
+  /* Resumable copies (NULL = none).  The work ranges that are finished
+   * (every byte written or zeroed) are handed to checkpoint in batches,
+   * each batch only after a disk_flush (dst) that began after the last of
+   * its ranges finished: every range named is durable, data and the image
+   * metadata that reaches it.  A batch is cut at most every
+   * checkpoint_interval seconds (0 = COPY_CHECKPOINT_INTERVAL) by the
+   * worker that finishes a range then, and once at the end (also after a
+   * failure, when the flush still works).  Never called concurrently.
+   * Returning -1 (error set) stops the copy: copy_disk fails with that
+   * error — the way to cancel a copy.
+   * Other workers keep reading meanwhile; their writes wait for the
+   * flush. */
+  int (*checkpoint) (void *opaque, const struct copy_range *done, size_t n);
+  double checkpoint_interval;
+
+  /* Limit on data read from the source, bytes per second (0 = none), so
+   * that a copy from a busy production datastore leaves it room. */
+  uint64_t bandwidth;
 };
+
+#define COPY_CHECKPOINT_INTERVAL 2.0
 
 struct copy_stats {
   uint64_t bytes_read;       /* data read from the source */
+  uint64_t bytes_checkpointed; /* in ranges handed to checkpoint */
   uint64_t bytes_written;    /* data written to the target */
   uint64_t bytes_skipped;    /* holes, zero extents and all-zero blocks */
   unsigned workers;          /* how many ran */

@@ -1,10 +1,12 @@
 /* migrate.c: the cold migration engine; see migrate.h for the steps and
  * their invariants. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,19 +32,32 @@ migrate_step_name (enum migrate_step step)
   return step < sizeof names / sizeof names[0] ? names[step] : "?";
 }
 
-/* Everything one run holds; freed in one place. */
+/* Everything one migration holds; freed in one place. */
 struct migration {
   const struct migrate_options *opts;
   const struct migrate_callbacks *cb;
+  const char *format;
   struct vm vm;
+  bool vm_read;
   finding_vector findings;
   struct target target;
   bool target_open;
-  size_t disks_created;          /* target disk files this run made */
+  bool *created;                 /* per disk: this process created it */
+  struct migrate_disk_run *runs; /* per disk: the copy of this process */
   json_t *report;
   json_t *report_disks;
   double started;
 };
+
+/* What this process's copy of a disk did, for the report. */
+struct migrate_disk_run {
+  bool copied;
+  struct copy_stats stats;
+  uint64_t resumed;              /* bytes not copied: finished before */
+  double seconds;
+};
+
+static const struct migrate_callbacks no_callbacks = { 0 };
 
 static double
 migrate_now (void)
@@ -56,7 +71,7 @@ static void
 migrate_step (struct migration *m, enum migrate_step step, const char *detail)
 {
   log_info ("%s: %s", migrate_step_name (step), detail);
-  if (m->cb && m->cb->step)
+  if (m->cb->step)
     m->cb->step (m->cb->opaque, step, detail);
 }
 
@@ -64,7 +79,7 @@ static void *
 migrate_progress_begin (struct migration *m, const char *label,
                         uint64_t total)
 {
-  return m->cb && m->cb->progress_begin
+  return m->cb->progress_begin
     ? m->cb->progress_begin (m->cb->opaque, label, total) : NULL;
 }
 
@@ -90,13 +105,128 @@ migrate_progress_end (struct migration *m, void *handle)
     m->cb->progress_end (handle);
 }
 
-static int
+/* The one place a source disk is opened (read-only). */
+static struct disk *
+migrate_open_source (struct migration *m, size_t i)
+{
+  const struct vm_disk *vd = &m->vm.disks.ptr[i];
+
+  /* A disk inside an OVA is a window of the archive, read in place. */
+  return vd->file_length
+    ? disk_open_window (vd->path, vd->file_base, vd->file_length, NULL, 0)
+    : disk_open (vd->path, NULL, 0);
+}
+
+struct migration *
+migrate_new (const struct migrate_options *opts,
+             const struct migrate_callbacks *cb)
+{
+  struct migration *m = calloc (1, sizeof *m);
+
+  if (m == NULL) {
+    error_set_errno (errno, "migrate: calloc");
+    return NULL;
+  }
+  m->opts = opts;
+  m->cb = cb ? cb : &no_callbacks;
+  m->format = opts->format ? opts->format : "qcow2";
+  m->vm = (struct vm) VM_INIT;
+  m->started = migrate_now ();
+  m->report = json_object ();
+  m->report_disks = json_array ();
+  if (m->report == NULL || m->report_disks == NULL) {
+    error_set ("migrate: out of memory");
+    migrate_free (m);
+    return NULL;
+  }
+  return m;
+}
+
+void
+migrate_free (struct migration *m)
+{
+  if (m == NULL)
+    return;
+  json_decref (m->report);
+  json_decref (m->report_disks);
+  validate_findings_free (&m->findings);
+  if (m->target_open)
+    target_free (&m->target);
+  vm_free (&m->vm);
+  free (m->created);
+  free (m->runs);
+  free (m);
+}
+
+const struct vm *
+migrate_vm (const struct migration *m)
+{
+  return &m->vm;
+}
+
+const struct target *
+migrate_target (const struct migration *m)
+{
+  return &m->target;
+}
+
+const finding_vector *
+migrate_findings (const struct migration *m)
+{
+  return &m->findings;
+}
+
+json_t *
+migrate_report (struct migration *m)
+{
+  return m->report;
+}
+
+void
+migrate_report_failure (struct migration *m, const char *message)
+{
+  json_set_string (m->report, "result", "failed");
+  json_set_string (m->report, "error", message);
+}
+
+int
+migrate_inspect (struct migration *m)
+{
+  const struct migrate_options *opts = m->opts;
+
+  migrate_step (m, MIGRATE_INSPECT, opts->source);
+  if (source_read (opts->source, &m->vm) == -1)
+    return -1;
+  m->vm_read = true;
+  m->created = calloc (m->vm.disks.len + 1, sizeof *m->created);
+  m->runs = calloc (m->vm.disks.len + 1, sizeof *m->runs);
+  if (m->created == NULL || m->runs == NULL) {
+    error_set_errno (errno, "migrate: calloc");
+    return -1;
+  }
+  if (target_open (opts->target, opts->name ? opts->name : m->vm.name,
+                   m->format, &m->target) == -1)
+    return -1;
+  m->target_open = true;
+  if (json_set_string (m->report, "vm", m->vm.name) == -1
+      || json_set_string (m->report, "source", opts->source) == -1
+      || json_set_string (m->report, "target", opts->target) == -1
+      || json_set_string (m->report, "name", m->target.name) == -1
+      || json_set_string (m->report, "format", m->format) == -1
+      || json_set_string (m->report, "migration", "cold") == -1)
+    return -1;
+  return 0;
+}
+
+int
 migrate_validate (struct migration *m)
 {
   struct validate_context ctx = VALIDATE_CONTEXT_INIT;
   struct statvfs fs;
   char *parent;
 
+  migrate_step (m, MIGRATE_VALIDATE, m->vm.name);
+  validate_findings_free (&m->findings);
   ctx.networks = m->opts->networks;
   ctx.storage = m->opts->storage;
   ctx.target_format = m->target.format;
@@ -108,7 +238,7 @@ migrate_validate (struct migration *m)
   free (parent);
   if (validate_vm (&m->vm, &ctx, &m->findings) == -1)
     return -1;
-  if (m->cb && m->cb->findings)
+  if (m->cb->findings)
     m->cb->findings (m->cb->opaque, &m->vm, &m->findings);
   if (json_set_new (m->report, "validation",
                     validate_findings_json (m->vm.name, &m->findings)) == -1)
@@ -122,51 +252,189 @@ migrate_validate (struct migration *m)
   return 0;
 }
 
-/* Copy disk i into a fresh target image, then prove it with digests. */
+int
+migrate_prepare (struct migration *m)
+{
+  migrate_step (m, MIGRATE_PREPARE, m->opts->target);
+  return target_prepare (&m->target, &m->vm);
+}
+
+/* The target connector refuses existing files in target_prepare; a resumed
+ * migration takes the names its first prepare decided (the caller kept
+ * them) and fills them in itself. */
+int
+migrate_prepare_resume (struct migration *m, char *const *disk_paths,
+                        size_t nr_disks, const char *xml_path,
+                        const char *report_path)
+{
+  struct target *t = &m->target;
+
+  migrate_step (m, MIGRATE_PREPARE, m->opts->target);
+  if (nr_disks != m->vm.disks.len) {
+    error_set ("%s: the source now has %zu disk(s), the interrupted "
+               "migration had %zu: the source changed; start a new plan",
+               m->vm.name, m->vm.disks.len, nr_disks);
+    return -1;
+  }
+  if (mkdir (t->location, 0755) == -1 && errno != EEXIST) {
+    error_set_errno (errno, "target: creating %s", t->location);
+    return -1;
+  }
+  t->disk_paths = calloc (nr_disks + 1, sizeof (char *));
+  if (t->disk_paths == NULL) {
+    error_set_errno (errno, "migrate: calloc");
+    return -1;
+  }
+  t->nr_disks = nr_disks;
+  for (size_t i = 0; i < nr_disks; i++)
+    if ((t->disk_paths[i] = strdup (disk_paths[i])) == NULL) {
+      error_set_errno (errno, "migrate: strdup");
+      return -1;
+    }
+  free (t->xml_path);
+  free (t->report_path);
+  t->xml_path = strdup (xml_path);
+  t->report_path = strdup (report_path);
+  if (t->xml_path == NULL || t->report_path == NULL) {
+    error_set_errno (errno, "migrate: strdup");
+    return -1;
+  }
+  return 0;
+}
+
+int
+migrate_create_disk (struct migration *m, size_t i)
+{
+  const char *path = m->target.disk_paths[i];
+  struct disk_create_options create = { 0 };
+  struct disk *src;
+  int fd;
+
+  src = migrate_open_source (m, i);
+  if (src == NULL)
+    return -1;
+  create.size = src->size;
+  disk_close (src);
+  /* Claim the name atomically: disk_create truncates what it finds. */
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd == -1) {
+    if (errno == EEXIST)
+      error_set_errno (EEXIST, "target: %s already exists; ferry never "
+                       "overwrites a target (remove it, or choose another "
+                       "name or directory)", path);
+    else
+      error_set_errno (errno, "target: creating %s", path);
+    return -1;
+  }
+  close (fd);
+  m->created[i] = true;
+  return disk_create (m->target.format, path, &create);
+}
+
+/* copy_options has one opaque pointer for progress and checkpoint. */
+struct migrate_copy_bridge {
+  struct migrate_progress prog;
+  const struct migrate_copy *copy;
+};
+
+static void
+migrate_bridge_progress (void *opaque, uint64_t bytes)
+{
+  struct migrate_copy_bridge *b = opaque;
+  migrate_progress_cb (&b->prog, bytes);
+}
+
 static int
-migrate_disk (struct migration *m, size_t i)
+migrate_bridge_checkpoint (void *opaque, const struct copy_range *done,
+                           size_t n)
+{
+  struct migrate_copy_bridge *b = opaque;
+  return b->copy->checkpoint (b->copy->opaque, done, n);
+}
+
+int
+migrate_copy_disk (struct migration *m, size_t i,
+                   const struct migrate_copy *copy, struct copy_stats *stats)
 {
   const struct vm_disk *vd = &m->vm.disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
-  struct disk_create_options create = { 0 };
-  struct copy_options copy = { .target_is_zero = true };
-  struct copy_stats stats = { 0 };
+  struct copy_options co = { .target_is_zero = true };
+  struct copy_stats cs = { 0 };
+  struct migrate_copy_bridge bridge = { .prog = { .cb = m->cb },
+                                        .copy = copy };
+  struct disk *src, *dst = NULL;
+  uint64_t todo = 0;
+  double t0 = migrate_now ();
+  char label[64];
+  int r = -1;
+
+  src = migrate_open_source (m, i);
+  if (src == NULL)
+    return -1;
+  dst = disk_open (dst_path, m->target.format, DISK_OPEN_WRITE);
+  if (dst == NULL)
+    goto out;
+  if (dst->size < src->size) {
+    error_set ("%s: the target image (%" PRIu64 " bytes) is smaller than "
+               "the source %s (%" PRIu64 " bytes)", dst_path, dst->size,
+               vd->path, src->size);
+    goto out;
+  }
+  if (copy) {
+    co.ranges = copy->ranges;
+    co.nr_ranges = copy->nr_ranges;
+    co.target_is_zero = copy->target_is_zero;
+    co.bandwidth = copy->bandwidth;
+    if (copy->checkpoint) {
+      co.checkpoint = migrate_bridge_checkpoint;
+      co.checkpoint_interval = copy->checkpoint_interval;
+    }
+  }
+  if (co.ranges)
+    for (size_t k = 0; k < co.nr_ranges; k++)
+      todo += co.ranges[k].length;
+  else
+    todo = src->size;
+
+  snprintf (label, sizeof label, "disk %zu: copying", i);
+  migrate_step (m, MIGRATE_COPY, vd->path);
+  bridge.prog.handle = migrate_progress_begin (m, label, todo);
+  co.workers = m->opts->workers;
+  co.progress = migrate_bridge_progress;
+  co.opaque = &bridge;
+  r = copy_disk (src, dst, &co, &cs);
+  migrate_progress_end (m, bridge.prog.handle);
+  m->runs[i].copied = true;
+  m->runs[i].stats = cs;
+  m->runs[i].resumed = src->size > todo ? src->size - todo : 0;
+  m->runs[i].seconds = migrate_now () - t0;
+  if (stats)
+    *stats = cs;
+out:
+  disk_close (dst);
+  disk_close (src);
+  return r;
+}
+
+int
+migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
+                     char *target_hex)
+{
+  const struct vm_disk *vd = &m->vm.disks.ptr[i];
+  const char *dst_path = m->target.disk_paths[i];
+  const struct migrate_disk_run *run = &m->runs[i];
   struct migrate_progress prog = { .cb = m->cb };
   uint8_t src_digest[HASH_DIGEST_SIZE], dst_digest[HASH_DIGEST_SIZE];
   char src_hex[HASH_HEX_SIZE], dst_hex[HASH_HEX_SIZE], label[64];
   struct disk *src, *dst = NULL;
-  double t0 = migrate_now (), t1;
   json_t *entry;
   int r = -1;
 
-  src = disk_open (vd->path, NULL, 0);
-  if (src == NULL)
-    return -1;
-  create.size = src->size;
-  if (disk_create (m->target.format, dst_path, &create) == -1)
-    goto out;
-  m->disks_created = i + 1;
-  dst = disk_open (dst_path, m->target.format, DISK_OPEN_WRITE);
-  if (dst == NULL)
-    goto out;
-
-  snprintf (label, sizeof label, "disk %zu: copying", i);
-  migrate_step (m, MIGRATE_COPY, vd->path);
-  prog.handle = migrate_progress_begin (m, label, src->size);
-  copy.workers = m->opts->workers;
-  copy.progress = migrate_progress_cb;
-  copy.opaque = &prog;
-  r = copy_disk (src, dst, &copy, &stats);
-  migrate_progress_end (m, prog.handle);
-  if (r == -1)
-    goto out;
-  r = -1;
-  disk_close (dst);
-  dst = NULL;
-  t1 = migrate_now ();
-
   /* Verify against a fresh read of the target from the file system. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
+  src = migrate_open_source (m, i);
+  if (src == NULL)
+    return -1;
   dst = disk_open (dst_path, m->target.format, 0);
   if (dst == NULL)
     goto out;
@@ -182,15 +450,22 @@ migrate_disk (struct migration *m, size_t i)
   migrate_progress_end (m, prog.handle);
   hash_to_hex (src_digest, src_hex);
   hash_to_hex (dst_digest, dst_hex);
+  if (source_hex)
+    memcpy (source_hex, src_hex, HASH_HEX_SIZE);
+  if (target_hex)
+    memcpy (target_hex, dst_hex, HASH_HEX_SIZE);
 
   entry = json_object ();
   if (entry == NULL
       || json_set_string (entry, "source", vd->path) == -1
       || json_set_string (entry, "target", dst_path) == -1
       || json_set_u64 (entry, "virtual-size", src->size) == -1
-      || json_set_u64 (entry, "bytes-read", stats.bytes_read) == -1
-      || json_set_u64 (entry, "bytes-written", stats.bytes_written) == -1
-      || json_set_new (entry, "copy-seconds", json_real (t1 - t0)) == -1
+      || json_set_u64 (entry, "bytes-read", run->stats.bytes_read) == -1
+      || json_set_u64 (entry, "bytes-written", run->stats.bytes_written)
+         == -1
+      || (run->resumed > 0
+          && json_set_u64 (entry, "bytes-resumed", run->resumed) == -1)
+      || json_set_new (entry, "copy-seconds", json_real (run->seconds)) == -1
       || json_set_string (entry, "digest-algorithm",
                           "ferry-sha256-tree-v1") == -1
       || json_set_string (entry, "source-digest", src_hex) == -1
@@ -216,6 +491,17 @@ out:
   return r;
 }
 
+int
+migrate_adapt (struct migration *m)
+{
+  if (json_set_new (m->report, "disks", json_incref (m->report_disks)) == -1)
+    return -1;
+  migrate_step (m, MIGRATE_ADAPT, "guest adaptation is not implemented yet");
+  return json_set_string (m->report, "adaptation", "skipped: not "
+                          "implemented yet; the guest needs VirtIO drivers "
+                          "or --compat");
+}
+
 static const char *
 migrate_map_network (const char *source_network, void *opaque)
 {
@@ -228,7 +514,7 @@ migrate_map_network (const char *source_network, void *opaque)
   return mapping_lookup (networks, source_network ? source_network : "");
 }
 
-static int
+int
 migrate_define (struct migration *m)
 {
   struct vm_xml_disk *disks;
@@ -237,6 +523,7 @@ migrate_define (struct migration *m)
   char *xml;
   int r;
 
+  migrate_step (m, MIGRATE_DEFINE, m->target.xml_path);
   disks = calloc (m->vm.disks.len + 1, sizeof *disks);
   cdroms = calloc (m->vm.cdroms.len + 1, sizeof *cdroms);
   if (disks == NULL || cdroms == NULL) {
@@ -269,14 +556,16 @@ migrate_define (struct migration *m)
   return r;
 }
 
-static int
+int
 migrate_write_report (struct migration *m)
 {
   char *text;
   int r;
 
-  if (json_set_new (m->report, "seconds",
-                    json_real (migrate_now () - m->started)) == -1)
+  migrate_step (m, MIGRATE_REPORT, m->target.report_path);
+  if (json_set_string (m->report, "result", "verified") == -1
+      || json_set_new (m->report, "seconds",
+                       json_real (migrate_now () - m->started)) == -1)
     return -1;
   text = json_dumps (m->report, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
   if (text == NULL) {
@@ -289,11 +578,12 @@ migrate_write_report (struct migration *m)
 }
 
 /* Remove what this run created: nothing half-done may stay behind. */
-static void
-migrate_clean_up (struct migration *m)
+void
+migrate_remove_created (struct migration *m)
 {
-  for (size_t i = 0; i < m->disks_created; i++)
-    if (unlink (m->target.disk_paths[i]) == -1 && errno != ENOENT)
+  for (size_t i = 0; i < m->target.nr_disks && m->created; i++)
+    if (m->created[i] && unlink (m->target.disk_paths[i]) == -1
+        && errno != ENOENT)
       log_warn ("could not remove %s: %s", m->target.disk_paths[i],
                 strerror (errno));
   if (m->target.xml_path)
@@ -304,83 +594,40 @@ int
 migrate_cold (const struct migrate_options *opts,
               const struct migrate_callbacks *cb, json_t **report)
 {
-  static const struct migrate_callbacks no_callbacks = { 0 };
-  struct migration m = { .opts = opts, .cb = cb ? cb : &no_callbacks };
-  const char *format = opts->format ? opts->format : "qcow2";
+  struct migration *m;
+  bool prepared = false;
   int r = -1;
 
-  m.started = migrate_now ();
-  m.report = json_object ();
-  m.report_disks = json_array ();
-  if (m.report == NULL || m.report_disks == NULL) {
-    error_set ("migrate: out of memory");
+  if (report)
+    *report = NULL;
+  m = migrate_new (opts, cb);
+  if (m == NULL)
+    return -1;
+  if (migrate_inspect (m) == -1 || migrate_validate (m) == -1
+      || migrate_prepare (m) == -1)
     goto out;
-  }
-
-  migrate_step (&m, MIGRATE_INSPECT, opts->source);
-  if (source_read (opts->source, &m.vm) == -1)
+  prepared = true;
+  /* Disk by disk: create, copy, verify. */
+  for (size_t i = 0; i < m->vm.disks.len; i++)
+    if (migrate_create_disk (m, i) == -1
+        || migrate_copy_disk (m, i, NULL, NULL) == -1
+        || migrate_verify_disk (m, i, NULL, NULL) == -1)
+      goto out;
+  if (migrate_adapt (m) == -1 || migrate_define (m) == -1
+      || migrate_write_report (m) == -1)
     goto out;
-  if (target_open (opts->target, opts->name ? opts->name : m.vm.name,
-                   format, &m.target) == -1)
-    goto out;
-  m.target_open = true;
-  if (json_set_string (m.report, "vm", m.vm.name) == -1
-      || json_set_string (m.report, "source", opts->source) == -1
-      || json_set_string (m.report, "target", opts->target) == -1
-      || json_set_string (m.report, "name", m.target.name) == -1
-      || json_set_string (m.report, "format", format) == -1
-      || json_set_string (m.report, "migration", "cold") == -1)
-    goto out;
-
-  migrate_step (&m, MIGRATE_VALIDATE, m.vm.name);
-  if (migrate_validate (&m) == -1)
-    goto out;
-
-  migrate_step (&m, MIGRATE_PREPARE, opts->target);
-  if (target_prepare (&m.target, &m.vm) == -1)
-    goto out;
-
-  for (size_t i = 0; i < m.vm.disks.len; i++)
-    if (migrate_disk (&m, i) == -1)
-      goto fail;
-  if (json_set_new (m.report, "disks", json_incref (m.report_disks)) == -1)
-    goto fail;
-
-  migrate_step (&m, MIGRATE_ADAPT, "guest adaptation is not implemented yet");
-  if (json_set_string (m.report, "adaptation", "skipped: not implemented "
-                       "yet; the guest needs VirtIO drivers or --compat")
-      == -1)
-    goto fail;
-
-  migrate_step (&m, MIGRATE_DEFINE, m.target.xml_path);
-  if (migrate_define (&m) == -1)
-    goto fail;
-
-  migrate_step (&m, MIGRATE_REPORT, m.target.report_path);
-  if (json_set_string (m.report, "result", "verified") == -1
-      || migrate_write_report (&m) == -1)
-    goto fail;
   r = 0;
-  goto out;
-
-fail:
-  migrate_clean_up (&m);
 out:
-  if (r == -1 && m.report) {
+  if (r == -1) {
     struct error_saved e;
     error_save (&e);
-    json_set_string (m.report, "result", "failed");
-    json_set_string (m.report, "error", e.message);
+    if (prepared)
+      migrate_remove_created (m);
+    migrate_report_failure (m, e.message);
     error_restore (&e);
   }
   if (report)
-    *report = m.report;
-  else
-    json_decref (m.report);
-  json_decref (m.report_disks);
-  validate_findings_free (&m.findings);
-  if (m.target_open)
-    target_free (&m.target);
-  vm_free (&m.vm);
+    *report = json_incref (m->report);
+  migrate_free (m);
   return r;
 }

@@ -27,8 +27,10 @@
 
 #include <jansson.h>
 
+#include "copy/copy.h"
 #include "plan/mapping.h"
 #include "plan/validate.h"
+#include "target/target.h"
 #include "vm/vm.h"
 
 enum migrate_step {
@@ -74,5 +76,83 @@ const char *migrate_step_name (enum migrate_step step);
  * *report, when not NULL, says how far it got). */
 int migrate_cold (const struct migrate_options *opts,
                   const struct migrate_callbacks *cb, json_t **report);
+
+/*----------------------------------------------------------------------
+ * The same engine, step by step, for callers that keep state between runs
+ * (the plan layer: plan/plan.c).  migrate_cold() is these calls in order.
+ * A step may be run again by a later process after a crash: each takes
+ * what exists into account when told to (resume), and never overwrites a
+ * file it was not told is the caller's.
+ */
+
+struct migration;
+
+/* NULL with the error set.  opts and cb must outlive the migration. */
+struct migration *migrate_new (const struct migrate_options *opts,
+                               const struct migrate_callbacks *cb);
+/* Free everything; files on the target are left as they are. */
+void migrate_free (struct migration *m);
+
+/* inspect: read the source's VM model, parse the target spec. */
+int migrate_inspect (struct migration *m);
+const struct vm *migrate_vm (const struct migration *m);
+/* The domain name and the target's files (the paths are set after
+ * migrate_prepare or migrate_prepare_resume). */
+const struct target *migrate_target (const struct migration *m);
+
+/* validate: run the rules; -1 on a Critical finding ("nothing was
+ * copied").  The findings are then in migrate_findings (). */
+int migrate_validate (struct migration *m);
+const finding_vector *migrate_findings (const struct migration *m);
+
+/* prepare: decide every target file name and refuse if one exists. */
+int migrate_prepare (struct migration *m);
+/* prepare again after an interrupted run: the names an earlier
+ * migrate_prepare decided (one disk path per VM disk, the XML and the
+ * report), which may exist. */
+int migrate_prepare_resume (struct migration *m, char *const *disk_paths,
+                            size_t nr_disks, const char *xml_path,
+                            const char *report_path);
+/* Create target disk i as an empty image of the source's size.  The file
+ * must not exist (it is claimed with O_EXCL first: never overwrites; when
+ * it exists, error_errno () is EEXIST). */
+int migrate_create_disk (struct migration *m, size_t i);
+
+struct migrate_copy {
+  /* the ranges to copy (sorted, disjoint); NULL = the whole disk */
+  const struct copy_range *ranges;
+  size_t nr_ranges;
+  /* false on resume: the target may hold anything in these ranges */
+  bool target_is_zero;
+  /* see copy_options: durable finished ranges, and the way to stop */
+  int (*checkpoint) (void *opaque, const struct copy_range *done, size_t n);
+  double checkpoint_interval;
+  uint64_t bandwidth;            /* bytes/s read; 0 = no limit */
+  void *opaque;
+};
+
+/* copy: copy disk i's ranges into the existing target image (opened for
+ * writing, never re-created).  stats (may be NULL) gets the mover's. */
+int migrate_copy_disk (struct migration *m, size_t i,
+                       const struct migrate_copy *copy,
+                       struct copy_stats *stats);
+/* verify: digest the whole source chain and the whole target image (read
+ * back from the file system); -1 when they differ.  Adds disk i's entry
+ * to the report; the hex digests (HASH_HEX_SIZE) go to *_hex if not NULL. */
+int migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
+                         char *target_hex);
+/* adapt: guest adaptation (not implemented yet: recorded as skipped). */
+int migrate_adapt (struct migration *m);
+/* define: write the domain XML. */
+int migrate_define (struct migration *m);
+/* report: mark the report verified and write it to the target. */
+int migrate_write_report (struct migration *m);
+/* The report so far (borrowed; "result"/"error" set on failure by
+ * migrate_report_failure). */
+json_t *migrate_report (struct migration *m);
+void migrate_report_failure (struct migration *m, const char *message);
+/* Remove every target file this process created (ferry migrate's clean-up
+ * after a failure). */
+void migrate_remove_created (struct migration *m);
 
 #endif

@@ -1,0 +1,1496 @@
+/* plan.c: migration plans and the per-VM state machine; see plan.h.
+ *
+ * The state of one VM of a plan (plan_vms.state), and the function that
+ * makes each transition:
+ *
+ *                plan_create()
+ *                     |
+ *                     v
+ *                 +-------+  plan_vm_run(): a run picks the VM up
+ *                 |pending|----------------------------------+
+ *                 +-------+                                  |
+ *                                                            v
+ *   plan_vm_run() on resume: any active state,  +--------------------+
+ *   cancelled, or failed (--retry) -----------> |    validating      | plan_vm_validate()
+ *                                               +--------------------+
+ *                                                   | plan_vm_prepare()
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    preparing       | names decided or
+ *                                               +--------------------+ reloaded; images made
+ *                                                   | plan_vm_copy()
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    copying         | unfinished ranges only;
+ *                                               +--------------------+ checkpoints
+ *                                                   | plan_vm_verify()
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    verifying       | digests of full source
+ *                                               +--------------------+ and full target
+ *                                                   | plan_vm_adapt()
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    adapting        |
+ *                                               +--------------------+
+ *                                                   | plan_vm_define()
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    defining        |
+ *                                               +--------------------+
+ *                                                   | plan_vm_finish(): report written
+ *                                                   v
+ *                                               +--------------------+
+ *                                               |    done            | terminal
+ *                                               +--------------------+
+ *
+ *   any active state --error--> failed     plan_vm_end()
+ *   any active state --cancel-> cancelled  plan_vm_end(), after a
+ *                                          checkpoint saw the request
+ *   pending / active --cancel-> cancelled  plan_cancel(), when no live
+ *                                          run holds the plan
+ *
+ * Active = validating .. defining.  A VM found in an active state by a
+ * new run was interrupted (killed, machine crash): the run resumes it.
+ * Resuming re-enters validating (the source is read and checked again: it
+ * may have changed while nothing watched it) and every later step skips
+ * what the store says is done:
+ *   preparing  takes the names recorded by the first prepare; a disk the
+ *              store marks as this plan's (target_created) is reused, not
+ *              re-created; a file there that is not the plan's is refused;
+ *   copying    copies only the ranges not recorded as finished, with
+ *              target_is_zero = false (they may hold partial data);
+ *   verifying  always digests the whole source and the whole target, so a
+ *              resumed copy is proven exactly like an uninterrupted one.
+ *
+ * Durability of a finished range (the resume protocol): the mover hands a
+ * batch of finished work ranges to plan_vm_checkpoint() only after
+ * disk_flush() of the target returned (data, then refcounts, L2, L1 for
+ * qcow2; fdatasync for raw); plan_vm_checkpoint() records the whole batch
+ * in one transaction (synchronous=FULL).  So a range in the store is
+ * always on disk; a range on disk but not yet in the store is copied again.
+ *
+ * Disk ownership: before a target image is created, the store records
+ * that the plan owns its path (target_created = 1), then the file is
+ * created with O_EXCL (never over someone else's file).  A crash between
+ * the two leaves a claim without a file: the next run creates it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "copy/hash.h"
+#include "migrate/migrate.h"
+#include "plan/mapping.h"
+#include "plan/plan.h"
+#include "plan/store.h"
+#include "plan/validate.h"
+#include "source/source.h"
+#include "target/target.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/log.h"
+
+static const char *const plan_state_names[PLAN_VM_NR_STATES] = {
+  "pending", "validating", "preparing", "copying", "verifying", "adapting",
+  "defining", "done", "failed", "cancelled",
+};
+
+const char *
+plan_vm_state_name (enum plan_vm_state state)
+{
+  return (unsigned) state < PLAN_VM_NR_STATES ? plan_state_names[state] : "?";
+}
+
+int
+plan_vm_state_parse (const char *name, enum plan_vm_state *out)
+{
+  for (unsigned i = 0; i < PLAN_VM_NR_STATES; i++)
+    if (strcmp (name, plan_state_names[i]) == 0) {
+      *out = i;
+      return 0;
+    }
+  error_set ("plan: unknown VM state \"%s\"", name);
+  return -1;
+}
+
+bool
+plan_vm_state_is_active (enum plan_vm_state state)
+{
+  return state >= PLAN_VM_VALIDATING && state <= PLAN_VM_DEFINING;
+}
+
+static double
+plan_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*----------------------------------------------------------------------
+ * Range bookkeeping
+ */
+
+static int
+plan_range_compare (const void *a, const void *b)
+{
+  const struct copy_range *x = a, *y = b;
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int
+plan_ranges_normalize (range_vector *v)
+{
+  size_t out = 0;
+
+  if (v->len > 1)
+    qsort (v->ptr, v->len, sizeof *v->ptr, plan_range_compare);
+  for (size_t i = 0; i < v->len; i++) {
+    struct copy_range r = v->ptr[i];
+    uint64_t end = r.offset + r.length;
+
+    if (r.length == 0)
+      continue;
+    if (end < r.offset)             /* wraps: clip to the top */
+      end = UINT64_MAX;
+    if (out > 0) {
+      struct copy_range *last = &v->ptr[out - 1];
+      uint64_t last_end = last->offset + last->length;
+      if (r.offset <= last_end) {
+        if (end > last_end)
+          last->length = end - last->offset;
+        continue;
+      }
+    }
+    v->ptr[out].offset = r.offset;
+    v->ptr[out].length = end - r.offset;
+    out++;
+  }
+  v->len = out;
+  return 0;
+}
+
+int
+plan_ranges_remaining (const range_vector *finished, uint64_t size,
+                       range_vector *out)
+{
+  range_vector sorted = empty_vector;
+  uint64_t pos = 0;
+  int r = -1;
+
+  if (range_vector_reserve (&sorted, finished->len + 1) == -1)
+    return -1;
+  if (finished->len > 0)
+    memcpy (sorted.ptr, finished->ptr,
+            finished->len * sizeof *finished->ptr);
+  sorted.len = finished->len;
+  plan_ranges_normalize (&sorted);
+  for (size_t i = 0; i < sorted.len && pos < size; i++) {
+    uint64_t start = sorted.ptr[i].offset;
+    uint64_t end = start + sorted.ptr[i].length;
+    if (start > pos
+        && range_vector_append (out, (struct copy_range) {
+              .offset = pos, .length = (start < size ? start : size) - pos })
+           == -1)
+      goto out;
+    if (end > pos)
+      pos = end;
+  }
+  if (pos < size
+      && range_vector_append (out, (struct copy_range) {
+            .offset = pos, .length = size - pos }) == -1)
+    goto out;
+  r = 0;
+out:
+  range_vector_reset (&sorted);
+  return r;
+}
+
+uint64_t
+plan_ranges_bytes (const struct copy_range *ranges, size_t n)
+{
+  uint64_t total = 0;
+  for (size_t i = 0; i < n; i++)
+    total += ranges[i].length;
+  return total;
+}
+
+/*----------------------------------------------------------------------
+ * Plan options (stored as JSON in plans.options)
+ */
+
+struct plan_settings {
+  struct mapping networks;
+  struct mapping storage;
+  bool has_networks, has_storage;
+  bool compat;
+  bool tcg;
+};
+
+static json_t *
+plan_specs_json (const char *const *specs, size_t n)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; a && i < n; i++)
+    if (json_array_append_new (a, json_string (specs[i])) == -1) {
+      json_decref (a);
+      return NULL;
+    }
+  return a;
+}
+
+static int
+plan_settings_mapping (json_t *specs, struct mapping *m, bool *has)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (specs, i, v) {
+    if (!json_is_string (v)) {
+      error_set ("plan: a mapping in the stored options is not a string");
+      return -1;
+    }
+    if (mapping_add (m, json_string_value (v)) == -1)
+      return -1;
+  }
+  *has = !mapping_is_empty (m);
+  return 0;
+}
+
+static void
+plan_settings_free (struct plan_settings *ps)
+{
+  mapping_free (&ps->networks);
+  mapping_free (&ps->storage);
+}
+
+static int
+plan_settings_parse (const char *options, struct plan_settings *ps)
+{
+  json_error_t jerr;
+  json_t *o;
+  int r = -1;
+
+  *ps = (struct plan_settings) { .networks = MAPPING_INIT,
+                                 .storage = MAPPING_INIT };
+  o = json_loads (options ? options : "{}", 0, &jerr);
+  if (o == NULL || !json_is_object (o)) {
+    error_set ("plan: the stored options are not a JSON object: %s",
+               o ? "wrong type" : jerr.text);
+    goto out;
+  }
+  if (plan_settings_mapping (json_object_get (o, "map-network"),
+                             &ps->networks, &ps->has_networks) == -1
+      || plan_settings_mapping (json_object_get (o, "map-storage"),
+                                &ps->storage, &ps->has_storage) == -1)
+    goto out;
+  ps->compat = json_is_true (json_object_get (o, "compat"));
+  ps->tcg = json_is_true (json_object_get (o, "tcg"));
+  r = 0;
+out:
+  json_decref (o);
+  if (r == -1)
+    plan_settings_free (ps);
+  return r;
+}
+
+/*----------------------------------------------------------------------
+ * plan create
+ */
+
+/* Compact text of j (borrowed); NULL with the error set. */
+static char *
+plan_json_text (json_t *j)
+{
+  char *text = j ? json_dumps (j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  if (text == NULL)
+    error_set ("plan: out of memory formatting JSON");
+  return text;
+}
+
+/* Everything plan_create learns about one source before storing it. */
+struct plan_new_vm {
+  struct vm vm;
+  char *findings;
+  bool blocked;
+};
+
+static int
+plan_create_read (const struct plan_create_options *opts,
+                  const struct plan_settings *ps, const char *source,
+                  const struct plan_callbacks *cb, struct plan_new_vm *out)
+{
+  struct validate_context ctx = VALIDATE_CONTEXT_INIT;
+  finding_vector findings = empty_vector;
+  struct target t;
+  int r = -1;
+
+  out->vm = (struct vm) VM_INIT;
+  if (source_read (source, &out->vm) == -1) {
+    error_prefix ("plan %s", opts->name);
+    return -1;
+  }
+  /* The target spec is checked now, with this VM's name. */
+  if (target_open (opts->target, out->vm.name,
+                   opts->format ? opts->format : "qcow2", &t) == -1)
+    return -1;
+  target_free (&t);
+  ctx.networks = ps->has_networks ? &ps->networks : NULL;
+  ctx.storage = ps->has_storage ? &ps->storage : NULL;
+  ctx.target_format = opts->format;
+  if (validate_vm (&out->vm, &ctx, &findings) == -1)
+    goto out;
+  if (cb && cb->findings)
+    cb->findings (cb->opaque, source, &out->vm, &findings);
+  out->blocked = validate_blocks (&findings);
+  {
+    json_t *j = validate_findings_json (out->vm.name, &findings);
+    out->findings = plan_json_text (j);
+    json_decref (j);
+  }
+  if (out->findings == NULL)
+    goto out;
+  r = 0;
+out:
+  validate_findings_free (&findings);
+  return r;
+}
+
+int
+plan_create (struct store *s, const struct plan_create_options *opts,
+             const struct plan_callbacks *cb)
+{
+  struct store_plan plan = { 0 };
+  struct plan_settings ps;
+  struct plan_new_vm *vms = NULL;
+  json_t *options;
+  char *options_text = NULL;
+  size_t blocked = 0;
+  int r = -1;
+
+  if (opts->name == NULL || opts->name[0] == '\0'
+      || strpbrk (opts->name, "/\n\t") != NULL) {
+    error_set ("plan: \"%s\" is not a usable plan name",
+               opts->name ? opts->name : "");
+    return -1;
+  }
+  if (opts->nr_sources == 0) {
+    error_set ("plan %s: no source VM given", opts->name);
+    return -1;
+  }
+  if (store_plan_get (s, opts->name, &plan) == 0) {
+    store_plan_free (&plan);
+    error_set ("plan \"%s\" already exists (in %s)", opts->name,
+               store_path (s));
+    return -1;
+  }
+  options = json_pack ("{s:o, s:o, s:b, s:b, s:b}",
+                       "map-network", plan_specs_json (opts->map_network,
+                                                       opts->nr_map_network),
+                       "map-storage", plan_specs_json (opts->map_storage,
+                                                       opts->nr_map_storage),
+                       "compat", opts->compat, "tcg", opts->tcg,
+                       "force", opts->force);
+  options_text = plan_json_text (options);
+  json_decref (options);
+  if (options_text == NULL)
+    return -1;
+  if (plan_settings_parse (options_text, &ps) == -1) {
+    free (options_text);
+    return -1;
+  }
+
+  vms = calloc (opts->nr_sources, sizeof *vms);
+  if (vms == NULL) {
+    error_set_errno (errno, "plan: calloc");
+    goto out;
+  }
+  for (size_t i = 0; i < opts->nr_sources; i++) {
+    vms[i].vm = (struct vm) VM_INIT;
+    if (plan_create_read (opts, &ps, opts->sources[i], cb, &vms[i]) == -1)
+      goto out;
+    blocked += vms[i].blocked;
+  }
+  if (blocked > 0 && !opts->force) {
+    error_set ("plan %s: %zu VM(s) have critical findings; nothing was "
+               "stored (fix them, or create the plan with --force)",
+               opts->name, blocked);
+    goto out;
+  }
+
+  plan.name = (char *) opts->name;
+  plan.target = (char *) opts->target;
+  plan.format = (char *) (opts->format ? opts->format : "qcow2");
+  plan.options = options_text;
+  if (store_begin (s) == -1)
+    goto out;
+  if (store_plan_create (s, &plan) == -1)
+    goto rollback;
+  for (size_t i = 0; i < opts->nr_sources; i++) {
+    const struct vm *vm = &vms[i].vm;
+    struct store_vm sv = {
+      .plan_id = plan.id, .position = (int) i,
+      .source = (char *) opts->sources[i], .vm_name = vm->name,
+      .target_name = vm->name, .state = (char *) "pending",
+      .findings = vms[i].findings,
+    };
+    for (size_t d = 0; d < vm->disks.len; d++)
+      sv.bytes_total += vm->disks.ptr[d].capacity;
+    if (store_vm_add (s, &sv) == -1) {
+      error_prefix ("plan %s", opts->name);
+      goto rollback;
+    }
+    for (size_t d = 0; d < vm->disks.len; d++) {
+      struct store_disk sd = {
+        .vm_id = sv.id, .idx = (int) d,
+        .source_path = vm->disks.ptr[d].path,
+        .size = vm->disks.ptr[d].capacity,
+      };
+      if (store_disk_add (s, &sd) == -1)
+        goto rollback;
+    }
+    if (store_event_add (s, sv.id, "pending", vms[i].blocked
+                         ? "added to the plan with critical findings "
+                           "(--force)" : "added to the plan") == -1)
+      goto rollback;
+  }
+  if (store_commit (s) == -1)
+    goto out;
+  r = 0;
+  goto out;
+rollback:
+  store_rollback (s);
+out:
+  for (size_t i = 0; vms && i < opts->nr_sources; i++) {
+    vm_free (&vms[i].vm);
+    free (vms[i].findings);
+  }
+  free (vms);
+  free (options_text);
+  plan_settings_free (&ps);
+  return r;
+}
+
+/*----------------------------------------------------------------------
+ * The runner lease: one live `plan run` per plan
+ */
+
+static void
+plan_hostname (char *buf, size_t len)
+{
+  if (gethostname (buf, len) == -1)
+    snprintf (buf, len, "localhost");
+  buf[len - 1] = '\0';
+}
+
+/* Whether the runner recorded in p may still be running.  On this host
+ * its pid is asked; on another host it is assumed alive. */
+static bool
+plan_runner_alive (const struct store_plan *p)
+{
+  char host[256];
+
+  if (p->runner_pid <= 0)
+    return false;
+  plan_hostname (host, sizeof host);
+  if (p->runner_host == NULL || strcmp (p->runner_host, host) != 0)
+    return true;
+  if (p->runner_pid == getpid ())
+    return true;
+  return kill ((pid_t) p->runner_pid, 0) == 0 || errno == EPERM;
+}
+
+static int
+plan_get (struct store *s, const char *name, struct store_plan *p)
+{
+  int r = store_plan_get (s, name, p);
+
+  if (r == 1) {
+    error_set ("plan \"%s\" does not exist (in %s)", name, store_path (s));
+    return -1;
+  }
+  return r;
+}
+
+/* Take the plan for this process, clearing an old cancel request. */
+static int
+plan_lease_take (struct store *s, const char *name, struct store_plan *p)
+{
+  char host[256];
+
+  plan_hostname (host, sizeof host);
+  if (store_begin (s) == -1)
+    return -1;
+  if (plan_get (s, name, p) == -1)
+    goto fail;
+  if (plan_runner_alive (p)) {
+    error_set ("plan %s is being run by process %" PRId64 " on %s (since "
+               "%.0f); wait for it, or cancel it with 'ferry plan cancel'",
+               name, p->runner_pid, p->runner_host ? p->runner_host : "?",
+               p->runner_since);
+    goto fail;
+  }
+  if (store_plan_set_runner (s, p->id, getpid (), host) == -1
+      || store_plan_set_cancel (s, p->id, false) == -1)
+    goto fail;
+  return store_commit (s);
+fail:
+  store_rollback (s);
+  return -1;
+}
+
+static void
+plan_lease_release (struct store *s, int64_t plan_id)
+{
+  if (store_plan_set_runner (s, plan_id, 0, NULL) == -1)
+    log_warn ("%s", error_message ());
+}
+
+/*----------------------------------------------------------------------
+ * One VM through the state machine
+ */
+
+/* Shared by the threads of one `plan run`. */
+struct plan_runner {
+  const struct plan_run_options *opts;
+  const struct plan_callbacks *cb;
+  const struct store_plan *plan;
+  struct plan_settings settings;
+  struct migrate_options base;      /* per VM: source and name set */
+
+  pthread_mutex_t lock;             /* protects below */
+  struct store_vm *queue;
+  size_t nr_queue, next;
+  bool stop;                        /* cancel seen: start no more VMs */
+  struct plan_run_result result;
+};
+
+/* One VM being run by one thread. */
+struct plan_vm {
+  struct plan_runner *runner;
+  struct store *s;                  /* this thread's handle */
+  struct store_vm row;
+  store_disk_vector disks;
+  struct migrate_options mopts;
+  struct migration *m;
+  enum plan_vm_state state;
+  bool cancelled;                   /* a checkpoint saw the request */
+  /* copy progress, for the store and the callbacks */
+  uint64_t bytes_total, bytes_done, run_start_bytes;
+  double run_start;
+};
+
+static int
+plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
+               const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+/* Record a transition (state + event, one transaction) and report it. */
+static int
+plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
+               const char *fmt, ...)
+{
+  char message[512];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (message, sizeof message, fmt, ap);
+  va_end (ap);
+  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (state),
+                          NULL, message) == -1)
+    return -1;
+  pv->state = state;
+  if (pv->runner->cb->state)
+    pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name,
+                           state, message);
+  return 0;
+}
+
+static int
+plan_vm_check_cancel (struct plan_vm *pv)
+{
+  bool requested;
+
+  if (store_plan_get_cancel (pv->s, pv->row.plan_id, &requested) == -1)
+    return -1;
+  if (requested) {
+    pv->cancelled = true;
+    error_set ("%s: cancelled in state %s", pv->row.target_name,
+               plan_vm_state_name (pv->state));
+    return -1;
+  }
+  return 0;
+}
+
+/* validating: plan_vm_validate() — read the source again, run the rules. */
+static int
+plan_vm_validate (struct plan_vm *pv, enum plan_vm_state from)
+{
+  char *findings;
+  int r;
+
+  if (from == PLAN_VM_PENDING)
+    r = plan_vm_enter (pv, PLAN_VM_VALIDATING, "started");
+  else
+    r = plan_vm_enter (pv, PLAN_VM_VALIDATING, "resumed (was %s)",
+                       plan_vm_state_name (from));
+  if (r == -1)
+    return -1;
+  if (migrate_inspect (pv->m) == -1)
+    return -1;
+  r = migrate_validate (pv->m);
+  findings = plan_json_text (json_object_get (migrate_report (pv->m),
+                                              "validation"));
+  if (findings) {
+    if (store_vm_set_findings (pv->s, pv->row.id, findings) == -1) {
+      free (findings);
+      return -1;
+    }
+    free (findings);
+  }
+  return r;
+}
+
+/* The store's disks must be the source's disks: same count, same paths,
+ * same sizes; otherwise the source changed under the plan. */
+static int
+plan_vm_check_disks (struct plan_vm *pv)
+{
+  const struct vm *vm = migrate_vm (pv->m);
+
+  if (store_disk_list (pv->s, pv->row.id, &pv->disks) == -1)
+    return -1;
+  if (pv->disks.len != vm->disks.len) {
+    error_set ("%s: the source has %zu disk(s), the plan recorded %zu: the "
+               "source changed since the plan was created", pv->row.vm_name,
+               vm->disks.len, pv->disks.len);
+    return -1;
+  }
+  pv->bytes_total = 0;
+  for (size_t i = 0; i < vm->disks.len; i++) {
+    struct store_disk *sd = &pv->disks.ptr[i];
+    struct disk *d;
+
+    if (strcmp (sd->source_path, vm->disks.ptr[i].path) != 0) {
+      error_set ("%s: disk %zu is now %s, the plan recorded %s: the source "
+                 "changed", pv->row.vm_name, i, vm->disks.ptr[i].path,
+                 sd->source_path);
+      return -1;
+    }
+    d = disk_open (vm->disks.ptr[i].path, NULL, 0);
+    if (d == NULL)
+      return -1;
+    if (sd->size != d->size) {
+      if (sd->copy_runs > 0) {
+        error_set ("%s: disk %zu (%s) is now %" PRIu64 " bytes, the "
+                   "interrupted copy was of %" PRIu64 ": the source changed",
+                   pv->row.vm_name, i, sd->source_path, d->size, sd->size);
+        disk_close (d);
+        return -1;
+      }
+      sd->size = d->size;       /* not copied yet: take the real size */
+    }
+    disk_close (d);
+    pv->bytes_total += sd->size;
+  }
+  return 0;
+}
+
+static bool
+plan_file_exists (const char *path)
+{
+  struct stat st;
+  return lstat (path, &st) == 0;
+}
+
+/* preparing: plan_vm_prepare() — decide (first run) or reload (resume)
+ * the target's names; create the images the plan does not have yet. */
+static int
+plan_vm_prepare (struct plan_vm *pv)
+{
+  const struct target *t;
+  bool first = true;
+
+  if (plan_vm_enter (pv, PLAN_VM_PREPARING, "%s", pv->mopts.target) == -1
+      || plan_vm_check_disks (pv) == -1)
+    return -1;
+  for (size_t i = 0; i < pv->disks.len; i++)
+    if (pv->disks.ptr[i].target_path)
+      first = false;
+
+  if (first || pv->row.xml_path == NULL) {
+    /* The target refuses any name that exists. */
+    if (migrate_prepare (pv->m) == -1)
+      return -1;
+    t = migrate_target (pv->m);
+    if (store_begin (pv->s) == -1)
+      return -1;
+    for (size_t i = 0; i < pv->disks.len; i++) {
+      if (store_disk_set_target (pv->s, pv->disks.ptr[i].id,
+                                 t->disk_paths[i], false) == -1)
+        goto rollback;
+    }
+    if (store_vm_set_paths (pv->s, pv->row.id, t->xml_path, t->report_path)
+        == -1
+        || store_vm_set_progress (pv->s, pv->row.id, pv->bytes_total, 0, 0)
+           == -1)
+      goto rollback;
+    if (store_commit (pv->s) == -1)
+      return -1;
+    for (size_t i = 0; i < pv->disks.len; i++) {
+      free (pv->disks.ptr[i].target_path);
+      pv->disks.ptr[i].target_path = strdup (t->disk_paths[i]);
+      if (pv->disks.ptr[i].target_path == NULL) {
+        error_set_errno (errno, "plan: strdup");
+        return -1;
+      }
+    }
+  }
+  else {
+    CLEANUP_FREE char **paths = calloc (pv->disks.len + 1, sizeof *paths);
+    if (paths == NULL) {
+      error_set_errno (errno, "plan: calloc");
+      return -1;
+    }
+    for (size_t i = 0; i < pv->disks.len; i++) {
+      if (pv->disks.ptr[i].target_path == NULL) {
+        error_set ("%s: disk %zu has no target name recorded",
+                   pv->row.vm_name, i);
+        return -1;
+      }
+      paths[i] = pv->disks.ptr[i].target_path;
+    }
+    if (migrate_prepare_resume (pv->m, paths, pv->disks.len,
+                                pv->row.xml_path, pv->row.report_path) == -1)
+      return -1;
+  }
+
+  /* Make each image the plan does not have yet. */
+  for (size_t i = 0; i < pv->disks.len; i++) {
+    struct store_disk *sd = &pv->disks.ptr[i];
+
+    if (sd->target_created && plan_file_exists (sd->target_path))
+      continue;                 /* ours, from an earlier run: reused */
+    if (sd->target_created) {
+      /* Claimed but missing: the run died before creating it, or someone
+       * removed it.  Nothing recorded about it can be trusted. */
+      if (store_range_clear (pv->s, sd->id) == -1)
+        return -1;
+      if (sd->copy_runs > 0
+          && store_event_add (pv->s, pv->row.id, "preparing",
+                              "a target disk of the plan was missing: "
+                              "copying it again from the start") == -1)
+        return -1;
+      sd->copy_runs = 0;
+    }
+    else if (plan_file_exists (sd->target_path)) {
+      error_set ("target: %s already exists and was not created by plan "
+                 "%s; ferry never overwrites a target (remove it, or "
+                 "choose another directory)", sd->target_path,
+                 pv->runner->plan->name);
+      return -1;
+    }
+    else if (store_disk_set_target (pv->s, sd->id, sd->target_path, true)
+             == -1)
+      return -1;
+    sd->target_created = true;
+    if (migrate_create_disk (pv->m, i) == -1) {
+      /* O_EXCL lost a race: the file is someone else's. */
+      if (error_errno () == EEXIST) {
+        struct error_saved e;
+        error_save (&e);
+        store_disk_set_target (pv->s, sd->id, sd->target_path, false);
+        error_restore (&e);
+      }
+      return -1;
+    }
+  }
+  return 0;
+rollback:
+  store_rollback (pv->s);
+  return -1;
+}
+
+/* Called by the mover with a batch of durable finished ranges of disk
+ * pv->cur_disk (see copy.h): recorded in one transaction, then the cancel
+ * request is looked at. */
+struct plan_disk_copy {
+  struct plan_vm *pv;
+  struct store_disk *sd;
+};
+
+static int
+plan_vm_checkpoint (void *opaque, const struct copy_range *done, size_t n)
+{
+  struct plan_disk_copy *dc = opaque;
+  struct plan_vm *pv = dc->pv;
+  uint64_t bytes = plan_ranges_bytes (done, n);
+  double elapsed = plan_now () - pv->run_start, rate;
+
+  pv->bytes_done += bytes;
+  rate = elapsed > 0 ? (pv->bytes_done - pv->run_start_bytes) / elapsed : 0;
+  if (store_begin (pv->s) == -1)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (store_range_add (pv->s, dc->sd->id, done[i].offset, done[i].length)
+        == -1)
+      goto fail;
+  if (store_vm_set_progress (pv->s, pv->row.id, pv->bytes_total,
+                             pv->bytes_done, rate) == -1
+      || store_commit (pv->s) == -1)
+    goto fail;
+  if (pv->runner->cb->progress)
+    pv->runner->cb->progress (pv->runner->cb->opaque, pv->row.target_name,
+                              pv->bytes_done, pv->bytes_total, rate);
+  return plan_vm_check_cancel (pv);
+fail:
+  store_rollback (pv->s);
+  pv->bytes_done -= bytes;
+  return -1;
+}
+
+/* copying: plan_vm_copy() — every disk, only what is not finished. */
+static int
+plan_vm_copy (struct plan_vm *pv)
+{
+  uint64_t finished_total = 0;
+
+  /* What is durable already, over all disks. */
+  for (size_t i = 0; i < pv->disks.len; i++) {
+    range_vector finished = empty_vector;
+    if (store_range_list (pv->s, pv->disks.ptr[i].id, &finished) == -1)
+      return -1;
+    plan_ranges_normalize (&finished);
+    finished_total += plan_ranges_bytes (finished.ptr, finished.len);
+    range_vector_reset (&finished);
+  }
+  if (plan_vm_enter (pv, PLAN_VM_COPYING, "%" PRIu64 " of %" PRIu64
+                     " bytes already copied", finished_total,
+                     pv->bytes_total) == -1)
+    return -1;
+  pv->bytes_done = finished_total;
+  pv->run_start_bytes = finished_total;
+  pv->run_start = plan_now ();
+
+  for (size_t i = 0; i < pv->disks.len; i++) {
+    struct store_disk *sd = &pv->disks.ptr[i];
+    range_vector finished = empty_vector, todo = empty_vector;
+    struct plan_disk_copy dc = { .pv = pv, .sd = sd };
+    struct migrate_copy mc = {
+      .checkpoint = plan_vm_checkpoint, .opaque = &dc,
+      .checkpoint_interval = pv->runner->opts->checkpoint_interval,
+      .bandwidth = pv->runner->opts->bandwidth,
+    };
+    uint64_t done_bytes, todo_bytes;
+    char msg[200];
+    int r;
+
+    if (store_range_list (pv->s, sd->id, &finished) == -1
+        || plan_ranges_remaining (&finished, sd->size, &todo) == -1) {
+      range_vector_reset (&finished);
+      range_vector_reset (&todo);
+      return -1;
+    }
+    plan_ranges_normalize (&finished);
+    done_bytes = plan_ranges_bytes (finished.ptr, finished.len);
+    todo_bytes = plan_ranges_bytes (todo.ptr, todo.len);
+    range_vector_reset (&finished);
+    if (todo.len == 0) {
+      range_vector_reset (&todo);
+      continue;
+    }
+    /* A target that never saw a copy is the fresh image: it reads as
+     * zeros.  After any copy run, unfinished ranges may hold anything. */
+    mc.ranges = todo.ptr;
+    mc.nr_ranges = todo.len;
+    mc.target_is_zero = sd->copy_runs == 0;
+    /* Durable before the first write: a later run must know the target
+     * is no longer all zeros. */
+    snprintf (msg, sizeof msg, "disk %d: copying %" PRIu64 " of %" PRIu64
+              " bytes (%" PRIu64 " finished before)", sd->idx, todo_bytes,
+              sd->size, done_bytes);
+    r = store_disk_set_copy_run (pv->s, sd->id, done_bytes, todo_bytes);
+    if (r == 0)
+      r = store_event_add (pv->s, pv->row.id, "copying", msg);
+    if (r == 0) {
+      if (pv->runner->cb->state)
+        pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name,
+                               PLAN_VM_COPYING, msg);
+      sd->copy_runs++;
+      r = migrate_copy_disk (pv->m, (size_t) sd->idx, &mc, NULL);
+    }
+    range_vector_reset (&todo);
+    if (r == -1)
+      return -1;
+  }
+  return plan_vm_check_cancel (pv);
+}
+
+/* verifying: plan_vm_verify() — digests of the full source and target. */
+static int
+plan_vm_verify (struct plan_vm *pv)
+{
+  if (plan_vm_enter (pv, PLAN_VM_VERIFYING, "%zu disk(s)", pv->disks.len)
+      == -1
+      || store_vm_set_progress (pv->s, pv->row.id, pv->bytes_total,
+                                pv->bytes_total, 0) == -1)
+    return -1;
+  for (size_t i = 0; i < pv->disks.len; i++) {
+    char src_hex[HASH_HEX_SIZE] = "", dst_hex[HASH_HEX_SIZE] = "";
+    int r = migrate_verify_disk (pv->m, i, src_hex, dst_hex);
+
+    /* Record the digests also when they differ: the evidence. */
+    if (src_hex[0] && dst_hex[0]) {
+      struct error_saved e;
+      error_save (&e);
+      if (store_disk_set_digests (pv->s, pv->disks.ptr[i].id, src_hex,
+                                  dst_hex) == -1)
+        return -1;
+      error_restore (&e);
+    }
+    if (r == -1)
+      return -1;
+    if (plan_vm_check_cancel (pv) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+/* adapting: plan_vm_adapt(). */
+static int
+plan_vm_adapt (struct plan_vm *pv)
+{
+  if (plan_vm_enter (pv, PLAN_VM_ADAPTING, "guest adaptation is not "
+                     "implemented yet: skipped") == -1)
+    return -1;
+  return migrate_adapt (pv->m);
+}
+
+/* defining: plan_vm_define() — the domain on the target. */
+static int
+plan_vm_define (struct plan_vm *pv)
+{
+  if (plan_vm_enter (pv, PLAN_VM_DEFINING, "%s",
+                     migrate_target (pv->m)->xml_path) == -1)
+    return -1;
+  return migrate_define (pv->m);
+}
+
+/* done: plan_vm_finish() — the report, in the target and in the store. */
+static int
+plan_vm_finish (struct plan_vm *pv)
+{
+  char *report;
+  int r;
+
+  if (migrate_write_report (pv->m) == -1)
+    return -1;
+  report = plan_json_text (migrate_report (pv->m));
+  if (report == NULL)
+    return -1;
+  if (store_begin (pv->s) == -1) {
+    free (report);
+    return -1;
+  }
+  r = store_vm_set_report (pv->s, pv->row.id, report);
+  free (report);
+  if (r == -1
+      || store_vm_set_state (pv->s, pv->row.id, "done", NULL,
+                             "migrated and verified") == -1
+      || store_commit (pv->s) == -1) {
+    store_rollback (pv->s);
+    return -1;
+  }
+  pv->state = PLAN_VM_DONE;
+  if (pv->runner->cb->state)
+    pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name,
+                           PLAN_VM_DONE, "migrated and verified");
+  return 0;
+}
+
+/* failed / cancelled: plan_vm_end().  The target files stay: a later run
+ * resumes from them. */
+static void
+plan_vm_end (struct plan_vm *pv)
+{
+  struct error_saved e;
+  enum plan_vm_state end = pv->cancelled ? PLAN_VM_CANCELLED : PLAN_VM_FAILED;
+  const char *msg;
+
+  error_save (&e);
+  msg = e.message[0] ? e.message : "unknown error";
+  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (end),
+                          pv->cancelled ? NULL : msg, msg) == -1)
+    log_warn ("%s", error_message ());
+  pv->state = end;
+  if (pv->runner->cb->state)
+    pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name, end,
+                           msg);
+  error_restore (&e);
+}
+
+/* Run one VM from wherever it is to done, failed or cancelled. */
+static enum plan_vm_state
+plan_vm_run (struct plan_runner *run, const struct store_vm *row)
+{
+  struct plan_vm pv = { .runner = run };
+  enum plan_vm_state from;
+  int r = -1;
+
+  pv.s = store_open (run->opts->db_path);
+  if (pv.s == NULL) {
+    log_message (LOG_ERROR, "%s", error_message ());
+    return PLAN_VM_FAILED;
+  }
+  if (store_vm_get (pv.s, row->id, &pv.row) != 0) {
+    log_message (LOG_ERROR, "%s", error_message ());
+    store_close (pv.s);
+    return PLAN_VM_FAILED;
+  }
+  if (plan_vm_state_parse (pv.row.state, &from) == -1)
+    goto out;
+  pv.state = from;
+  pv.mopts = run->base;
+  pv.mopts.source = pv.row.source;
+  pv.mopts.name = pv.row.target_name;
+  pv.m = migrate_new (&pv.mopts, NULL);
+  if (pv.m == NULL)
+    goto out;
+
+  r = -1;
+  if (plan_vm_validate (&pv, from) == -1 || plan_vm_check_cancel (&pv) == -1
+      || plan_vm_prepare (&pv) == -1 || plan_vm_check_cancel (&pv) == -1
+      || plan_vm_copy (&pv) == -1
+      || plan_vm_verify (&pv) == -1
+      || plan_vm_adapt (&pv) == -1 || plan_vm_check_cancel (&pv) == -1
+      || plan_vm_define (&pv) == -1
+      || plan_vm_finish (&pv) == -1)
+    goto out;
+  r = 0;
+out:
+  if (r == -1)
+    plan_vm_end (&pv);
+  migrate_free (pv.m);
+  store_disk_vector_free (&pv.disks);
+  store_vm_free (&pv.row);
+  store_close (pv.s);
+  return pv.state;
+}
+
+static bool
+plan_runner_next (struct plan_runner *run, size_t *index)
+{
+  bool found = false;
+
+  pthread_mutex_lock (&run->lock);
+  if (!run->stop && run->next < run->nr_queue) {
+    *index = run->next++;
+    found = true;
+  }
+  pthread_mutex_unlock (&run->lock);
+  return found;
+}
+
+static void *
+plan_runner_thread (void *arg)
+{
+  struct plan_runner *run = arg;
+  size_t i;
+
+  while (plan_runner_next (run, &i)) {
+    enum plan_vm_state end = plan_vm_run (run, &run->queue[i]);
+    pthread_mutex_lock (&run->lock);
+    switch (end) {
+    case PLAN_VM_DONE: run->result.done++; break;
+    case PLAN_VM_CANCELLED: run->result.cancelled++; run->stop = true; break;
+    default: run->result.failed++; break;
+    }
+    pthread_mutex_unlock (&run->lock);
+  }
+  return NULL;
+}
+
+int
+plan_run (const struct plan_run_options *opts,
+          const struct plan_callbacks *cb, struct plan_run_result *result)
+{
+  static const struct plan_callbacks no_callbacks = { 0 };
+  struct plan_runner run = { .opts = opts, .cb = cb ? cb : &no_callbacks };
+  struct store_plan plan = { 0 };
+  store_vm_vector vms = empty_vector;
+  struct store *s;
+  pthread_t threads[64];
+  unsigned nthreads, started = 0;
+  bool leased = false, cancel = false;
+  int r = -1;
+
+  memset (result, 0, sizeof *result);
+  s = store_open (opts->db_path);
+  if (s == NULL)
+    return -1;
+  if (plan_lease_take (s, opts->name, &plan) == -1)
+    goto out;
+  leased = true;
+  run.plan = &plan;
+  if (plan_settings_parse (plan.options, &run.settings) == -1)
+    goto out;
+  run.base.target = plan.target;
+  run.base.format = plan.format;
+  run.base.networks = run.settings.has_networks ? &run.settings.networks
+                                                : NULL;
+  run.base.storage = run.settings.has_storage ? &run.settings.storage : NULL;
+  run.base.compat = run.settings.compat;
+  run.base.domain_type = run.settings.tcg ? "qemu" : NULL;
+  run.base.workers = opts->workers;
+
+  if (store_vm_list (s, plan.id, &vms) == -1)
+    goto out;
+  run.queue = calloc (vms.len + 1, sizeof *run.queue);
+  if (run.queue == NULL) {
+    error_set_errno (errno, "plan: calloc");
+    goto out;
+  }
+  for (size_t i = 0; i < vms.len; i++) {
+    enum plan_vm_state st;
+    if (plan_vm_state_parse (vms.ptr[i].state, &st) == -1)
+      goto out;
+    if (st == PLAN_VM_DONE || (st == PLAN_VM_FAILED && !opts->retry)) {
+      if (st == PLAN_VM_DONE)
+        result->done++;
+      else
+        result->skipped++;
+      continue;
+    }
+    run.queue[run.nr_queue++] = vms.ptr[i];
+  }
+
+  pthread_mutex_init (&run.lock, NULL);
+  nthreads = opts->parallel ? opts->parallel : 1;
+  if (nthreads > sizeof threads / sizeof threads[0])
+    nthreads = sizeof threads / sizeof threads[0];
+  if (nthreads > run.nr_queue)
+    nthreads = run.nr_queue;
+  for (unsigned i = 0; i < nthreads; i++) {
+    int e = pthread_create (&threads[i], NULL, plan_runner_thread, &run);
+    if (e != 0) {
+      log_warn ("plan: starting runner thread %u: %s", i, strerror (e));
+      break;
+    }
+    started++;
+  }
+  if (started == 0 && run.nr_queue > 0)
+    plan_runner_thread (&run);
+  for (unsigned i = 0; i < started; i++)
+    pthread_join (threads[i], NULL);
+  pthread_mutex_destroy (&run.lock);
+
+  /* VMs a cancel kept from starting. */
+  if (store_plan_get_cancel (s, plan.id, &cancel) == -1)
+    goto out;
+  for (size_t i = run.next; cancel && i < run.nr_queue; i++) {
+    if (strcmp (run.queue[i].state, "cancelled") != 0
+        && store_vm_set_state (s, run.queue[i].id, "cancelled", NULL,
+                               "cancelled before it started") == -1)
+      goto out;
+    run.result.cancelled++;
+    if (run.cb->state)
+      run.cb->state (run.cb->opaque, run.queue[i].target_name,
+                     PLAN_VM_CANCELLED, "cancelled before it started");
+  }
+  result->done += run.result.done;
+  result->failed += run.result.failed;
+  result->cancelled += run.result.cancelled;
+  r = 0;
+out:
+  if (leased) {
+    struct error_saved e;
+    error_save (&e);
+    plan_lease_release (s, plan.id);
+    error_restore (&e);
+  }
+  free (run.queue);
+  if (run.plan)
+    plan_settings_free (&run.settings);
+  store_vm_vector_free (&vms);
+  store_plan_free (&plan);
+  store_close (s);
+  return r;
+}
+
+/*----------------------------------------------------------------------
+ * cancel, delete
+ */
+
+int
+plan_cancel (struct store *s, const char *name, bool *running)
+{
+  struct store_plan p = { 0 };
+  store_vm_vector vms = empty_vector;
+  int r = -1;
+
+  *running = false;
+  if (store_begin (s) == -1)
+    return -1;
+  if (plan_get (s, name, &p) == -1)
+    goto fail;
+  if (plan_runner_alive (&p)) {
+    *running = true;
+    if (store_plan_set_cancel (s, p.id, true) == -1)
+      goto fail;
+  }
+  else {
+    if (store_vm_list (s, p.id, &vms) == -1)
+      goto fail;
+    for (size_t i = 0; i < vms.len; i++) {
+      enum plan_vm_state st;
+      char msg[128];
+      if (plan_vm_state_parse (vms.ptr[i].state, &st) == -1)
+        goto fail;
+      if (st != PLAN_VM_PENDING && !plan_vm_state_is_active (st))
+        continue;
+      snprintf (msg, sizeof msg, "cancelled in state %s (no run was "
+                "active)", vms.ptr[i].state);
+      if (store_vm_set_state (s, vms.ptr[i].id, "cancelled", NULL, msg)
+          == -1)
+        goto fail;
+    }
+  }
+  r = store_commit (s);
+  goto out;
+fail:
+  store_rollback (s);
+out:
+  store_vm_vector_free (&vms);
+  store_plan_free (&p);
+  return r;
+}
+
+int
+plan_delete (struct store *s, const char *name)
+{
+  struct store_plan p = { 0 };
+
+  if (store_begin (s) == -1)
+    return -1;
+  if (plan_get (s, name, &p) == -1)
+    goto fail;
+  if (plan_runner_alive (&p)) {
+    error_set ("plan %s is being run by process %" PRId64 "; cancel it "
+               "first", name, p.runner_pid);
+    goto fail;
+  }
+  if (store_plan_delete (s, p.id) == -1)
+    goto fail;
+  store_plan_free (&p);
+  return store_commit (s);
+fail:
+  store_plan_free (&p);
+  store_rollback (s);
+  return -1;
+}
+
+/*----------------------------------------------------------------------
+ * list, show
+ */
+
+static json_t *
+plan_time_json (double t)
+{
+  char buf[64];
+  struct tm tm;
+  time_t sec = (time_t) t;
+
+  if (t <= 0)
+    return json_null ();
+  gmtime_r (&sec, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return json_string (buf);
+}
+
+static json_t *
+plan_runner_json (const struct store_plan *p)
+{
+  if (!plan_runner_alive (p))
+    return json_null ();
+  return json_pack ("{s:I, s:s?, s:o}", "pid", (json_int_t) p->runner_pid,
+                    "host", p->runner_host,
+                    "since", plan_time_json (p->runner_since));
+}
+
+json_t *
+plan_list_json (struct store *s)
+{
+  store_plan_vector plans = empty_vector;
+  json_t *out = json_array ();
+
+  if (out == NULL || store_plan_list (s, &plans) == -1)
+    goto fail;
+  for (size_t i = 0; i < plans.len; i++) {
+    const struct store_plan *p = &plans.ptr[i];
+    store_vm_vector vms = empty_vector;
+    json_t *states = json_object (), *entry;
+    uint64_t total = 0, done = 0;
+
+    if (states == NULL || store_vm_list (s, p->id, &vms) == -1) {
+      json_decref (states);
+      store_vm_vector_free (&vms);
+      goto fail;
+    }
+    for (size_t k = 0; k < vms.len; k++) {
+      json_t *n = json_object_get (states, vms.ptr[k].state);
+      json_object_set_new (states, vms.ptr[k].state,
+                           json_integer (json_integer_value (n) + 1));
+      total += vms.ptr[k].bytes_total;
+      done += vms.ptr[k].bytes_done;
+    }
+    entry = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o, s:I, s:I}",
+                       "name", p->name, "target", p->target,
+                       "format", p->format,
+                       "created", plan_time_json (p->created_at),
+                       "runner", plan_runner_json (p),
+                       "cancel-requested", p->cancel_requested,
+                       "vms", (json_int_t) vms.len, "states", states,
+                       "bytes-total", (json_int_t) total,
+                       "bytes-done", (json_int_t) done);
+    store_vm_vector_free (&vms);
+    if (entry == NULL || json_array_append_new (out, entry) == -1)
+      goto fail;
+  }
+  store_plan_vector_free (&plans);
+  return out;
+fail:
+  if (error_message ()[0] == '\0')
+    error_set ("plan: out of memory");
+  store_plan_vector_free (&plans);
+  json_decref (out);
+  return NULL;
+}
+
+static json_t *
+plan_text_json (const char *text)
+{
+  json_t *j;
+
+  if (text == NULL)
+    return json_null ();
+  j = json_loads (text, 0, NULL);
+  return j ? j : json_string (text);
+}
+
+static json_t *
+plan_vm_json (struct store *s, const struct store_vm *v, unsigned nevents)
+{
+  store_disk_vector disks = empty_vector;
+  store_event_vector events = empty_vector;
+  json_t *o = NULL, *jd, *je;
+  enum plan_vm_state st = PLAN_VM_PENDING;
+  double eta = -1;
+
+  if (store_disk_list (s, v->id, &disks) == -1
+      || store_event_list (s, v->id, nevents, &events) == -1)
+    goto out;
+  plan_vm_state_parse (v->state, &st);
+  if (st == PLAN_VM_COPYING && v->rate > 0 && v->bytes_total >= v->bytes_done)
+    eta = (v->bytes_total - v->bytes_done) / v->rate;
+  jd = json_array ();
+  for (size_t i = 0; jd && i < disks.len; i++) {
+    const struct store_disk *d = &disks.ptr[i];
+    range_vector ranges = empty_vector;
+    uint64_t finished;
+    bool verified = d->source_digest && d->target_digest
+      && strcmp (d->source_digest, d->target_digest) == 0;
+
+    if (store_range_list (s, d->id, &ranges) == -1) {
+      json_decref (jd);
+      goto out;
+    }
+    plan_ranges_normalize (&ranges);
+    finished = plan_ranges_bytes (ranges.ptr, ranges.len);
+    json_array_append_new (jd, json_pack (
+      "{s:i, s:s, s:s?, s:I, s:I, s:I, s:i, s:{s:I, s:I}, s:s?, s:s?, s:b}",
+      "index", d->idx, "source", d->source_path, "target", d->target_path,
+      "size", (json_int_t) d->size, "finished-bytes", (json_int_t) finished,
+      "finished-ranges", (json_int_t) ranges.len,
+      "copy-runs", (int) d->copy_runs,
+      "last-copy", "resumed-bytes", (json_int_t) d->last_resumed_bytes,
+      "copied-bytes", (json_int_t) d->last_copied_bytes,
+      "source-digest", d->source_digest, "target-digest", d->target_digest,
+      "verified", verified));
+    range_vector_reset (&ranges);
+  }
+  je = json_array ();
+  for (size_t i = 0; je && i < events.len; i++)
+    json_array_append_new (je, json_pack ("{s:o, s:s, s:s}",
+                                          "at", plan_time_json (events.ptr[i].at),
+                                          "state", events.ptr[i].state,
+                                          "message", events.ptr[i].message));
+  o = json_pack ("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:f, s:o, s:o, s:o,"
+                 " s:o, s:o, s:s?, s:o, s:o, s:o}",
+                 "name", v->target_name, "source-vm", v->vm_name,
+                 "source", v->source, "state", v->state, "error", v->error,
+                 "bytes-total", (json_int_t) v->bytes_total,
+                 "bytes-done", (json_int_t) v->bytes_done,
+                 "rate", v->rate,
+                 "eta-seconds", eta >= 0 ? json_integer ((json_int_t) eta)
+                                         : json_null (),
+                 "started", plan_time_json (v->started_at),
+                 "finished", plan_time_json (v->finished_at),
+                 "updated", plan_time_json (v->updated_at),
+                 "findings", plan_text_json (v->findings),
+                 "domain-xml", v->xml_path,
+                 "disks", jd ? jd : json_null (),
+                 "events", je ? je : json_null (),
+                 "report", plan_text_json (v->report));
+out:
+  if (o == NULL && error_message ()[0] == '\0')
+    error_set ("plan: out of memory");
+  store_disk_vector_free (&disks);
+  store_event_vector_free (&events);
+  return o;
+}
+
+json_t *
+plan_show_json (struct store *s, const char *name, unsigned nevents)
+{
+  struct store_plan p = { 0 };
+  store_vm_vector vms = empty_vector;
+  json_t *out = NULL, *jv, *options;
+
+  error_clear ();
+  if (plan_get (s, name, &p) == -1)
+    return NULL;
+  if (store_vm_list (s, p.id, &vms) == -1)
+    goto out;
+  jv = json_array ();
+  for (size_t i = 0; jv && i < vms.len; i++) {
+    json_t *v = plan_vm_json (s, &vms.ptr[i], nevents);
+    if (v == NULL) {
+      json_decref (jv);
+      goto out;
+    }
+    json_array_append_new (jv, v);
+  }
+  options = plan_text_json (p.options);
+  out = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}",
+                   "name", p.name, "target", p.target, "format", p.format,
+                   "options", options, "created", plan_time_json (p.created_at),
+                   "runner", plan_runner_json (&p),
+                   "cancel-requested", p.cancel_requested,
+                   "vms", jv ? jv : json_null ());
+  if (out == NULL && error_message ()[0] == '\0')
+    error_set ("plan: out of memory");
+out:
+  store_vm_vector_free (&vms);
+  store_plan_free (&p);
+  return out;
+}

@@ -1,0 +1,175 @@
+/* store.h: the plan store, ferry's persistent memory of migration plans.
+ *
+ * One narrow interface between the plan layer and a database: plans, the
+ * VMs of a plan and their states, the disks of a VM, the finished (durable)
+ * ranges of a disk's copy, and the events of a VM.  Every SQL statement
+ * lives in store.c; nothing above this interface knows SQL, so a shared
+ * PostgreSQL store can later implement the same functions.
+ *
+ * The embedded implementation is SQLite in WAL mode (readers never block
+ * the writer: `ferry plan show` runs while `ferry plan run` writes),
+ * foreign keys on, a busy timeout, synchronous=FULL (a committed range is
+ * never forgotten, a forgotten one would only be copied again), and a
+ * schema_version table with ordered migrations applied at open.
+ *
+ * A handle is used by one thread at a time; threads and processes open
+ * their own.  Functions return 0 / -1 (error set, "store: PATH: ..."); the
+ * getters return 1 when the object does not exist (error not set).
+ * Strings in the structs below are owned and freed by the *_free helpers.
+ *
+ * The store records what the plan layer says; it never decides a state
+ * transition (plan.c does).
+ */
+#ifndef FERRY_PLAN_STORE_H
+#define FERRY_PLAN_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "copy/copy.h"
+#include "util/vector.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+DEFINE_VECTOR_TYPE (range_vector, struct copy_range);
+
+struct store_plan {
+  int64_t id;
+  char *name;
+  char *target;                 /* "dir:/srv/kvm" */
+  char *format;                 /* "qcow2" | "raw" */
+  char *options;                /* JSON text: maps, compat, tcg, ... */
+  double created_at;            /* seconds since the epoch */
+  bool cancel_requested;
+  int64_t runner_pid;           /* 0 = no `plan run` holds the plan */
+  char *runner_host;
+  double runner_since;
+};
+DEFINE_VECTOR_TYPE (store_plan_vector, struct store_plan);
+
+struct store_vm {
+  int64_t id;
+  int64_t plan_id;
+  int position;                 /* order within the plan */
+  char *source;                 /* "vmx:/path/web01.vmx" */
+  char *vm_name;                /* the source's name */
+  char *target_name;            /* the domain name on the target */
+  char *state;                  /* see plan.h: enum plan_vm_state */
+  char *error;                  /* last failure, or NULL */
+  char *findings;               /* JSON text of the last validation */
+  uint64_t bytes_total;         /* sum of the disks' virtual sizes */
+  uint64_t bytes_done;          /* bytes in durable finished ranges */
+  double rate;                  /* bytes/s of the running copy; 0 = none */
+  char *xml_path;               /* decided by preparing; NULL before */
+  char *report_path;
+  char *report;                 /* JSON text of the final report */
+  double created_at, updated_at, started_at, finished_at;  /* 0 = never */
+};
+DEFINE_VECTOR_TYPE (store_vm_vector, struct store_vm);
+
+struct store_disk {
+  int64_t id;
+  int64_t vm_id;
+  int idx;                      /* index into the VM's disks */
+  char *source_path;
+  uint64_t size;
+  char *target_path;            /* NULL before preparing */
+  bool target_created;          /* the file at target_path is this plan's */
+  unsigned copy_runs;           /* copies started on this disk */
+  uint64_t last_resumed_bytes;  /* already finished when the last copy began */
+  uint64_t last_copied_bytes;   /* ranges the last copy went over */
+  char *source_digest;          /* hex, NULL until verified */
+  char *target_digest;
+};
+DEFINE_VECTOR_TYPE (store_disk_vector, struct store_disk);
+
+struct store_event {
+  int64_t id;
+  double at;
+  char *state;
+  char *message;
+};
+DEFINE_VECTOR_TYPE (store_event_vector, struct store_event);
+
+/* The database file: $FERRY_STATE_DIR/ferry.db, else
+ * $XDG_STATE_HOME/ferry/ferry.db, else ~/.local/state/ferry/ferry.db.
+ * malloc'd; NULL with the error set. */
+char *store_default_path (void);
+
+/* Open (creating the file, its directory and the schema when needed) and
+ * migrate the schema to STORE_SCHEMA_VERSION.  A database written by a
+ * newer ferry is refused. */
+struct store *store_open (const char *path);
+void store_close (struct store *s);
+const char *store_path (const struct store *s);
+
+/* Write transactions (BEGIN IMMEDIATE: the write lock is taken at once,
+ * waiting up to the busy timeout).  Not nested. */
+int store_begin (struct store *s);
+int store_commit (struct store *s);
+void store_rollback (struct store *s);
+
+/* Plans.  create: -1 with "already exists" when the name is taken. */
+int store_plan_create (struct store *s, struct store_plan *plan);
+int store_plan_get (struct store *s, const char *name, struct store_plan *out);
+int store_plan_list (struct store *s, store_plan_vector *out);
+int store_plan_delete (struct store *s, int64_t plan_id);
+int store_plan_set_cancel (struct store *s, int64_t plan_id, bool requested);
+int store_plan_get_cancel (struct store *s, int64_t plan_id, bool *requested);
+/* Record (pid > 0) or clear (pid 0) the `plan run` holding the plan. */
+int store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
+                           const char *host);
+
+/* VMs of a plan, in position order. */
+int store_vm_add (struct store *s, struct store_vm *vm);
+int store_vm_list (struct store *s, int64_t plan_id, store_vm_vector *out);
+int store_vm_get (struct store *s, int64_t vm_id, struct store_vm *out);
+/* Change the state, record the error (NULL clears it) and append an event
+ * with message, in one transaction (or in the caller's). */
+int store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
+                        const char *error, const char *message);
+int store_vm_set_findings (struct store *s, int64_t vm_id,
+                           const char *findings_json);
+int store_vm_set_paths (struct store *s, int64_t vm_id, const char *xml_path,
+                        const char *report_path);
+int store_vm_set_progress (struct store *s, int64_t vm_id, uint64_t total,
+                           uint64_t done, double rate);
+int store_vm_set_report (struct store *s, int64_t vm_id,
+                         const char *report_json);
+int store_event_add (struct store *s, int64_t vm_id, const char *state,
+                     const char *message);
+/* The last `limit` events, oldest first. */
+int store_event_list (struct store *s, int64_t vm_id, unsigned limit,
+                      store_event_vector *out);
+
+/* Disks of a VM, in index order. */
+int store_disk_add (struct store *s, struct store_disk *disk);
+int store_disk_list (struct store *s, int64_t vm_id, store_disk_vector *out);
+int store_disk_set_target (struct store *s, int64_t disk_id, const char *path,
+                           bool created);
+int store_disk_set_copy_run (struct store *s, int64_t disk_id,
+                             uint64_t resumed_bytes, uint64_t copied_bytes);
+int store_disk_set_digests (struct store *s, int64_t disk_id,
+                            const char *source_hex, const char *target_hex);
+
+/* Finished ranges of a disk's copy.  add: one range, normally inside a
+ * transaction that records a whole checkpoint batch.  list: by offset,
+ * as recorded (see plan_ranges_normalize to merge them).  clear: all. */
+int store_range_add (struct store *s, int64_t disk_id, uint64_t offset,
+                     uint64_t length);
+int store_range_list (struct store *s, int64_t disk_id, range_vector *out);
+int store_range_clear (struct store *s, int64_t disk_id);
+/* Sum of the lengths of the finished ranges of every disk of a VM. */
+int store_range_total (struct store *s, int64_t vm_id, uint64_t *bytes);
+
+void store_plan_free (struct store_plan *p);
+void store_vm_free (struct store_vm *v);
+void store_disk_free (struct store_disk *d);
+void store_plan_vector_free (store_plan_vector *v);
+void store_vm_vector_free (store_vm_vector *v);
+void store_disk_vector_free (store_disk_vector *v);
+void store_event_vector_free (store_event_vector *v);
+
+#endif
