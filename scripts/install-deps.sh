@@ -5,11 +5,12 @@ set -eu
 
 PACKAGES="
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
-  zlib1g-dev libzstd-dev libjansson-dev libssl-dev
+  zlib1g-dev libzstd-dev libjansson-dev libssl-dev libsqlite3-dev
   qemu-utils libnbd-bin nbdkit
   libvhdi-utils libvmdk-utils python3-libvhdi python3-libvmdk
   python3 fdisk time
   libxml2-dev libxml2-utils libvirt-clients ovmf
+  libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu
   qemu-system-x86 linux-image-amd64 busybox-static cpio
   syslinux syslinux-common mtools dosfstools systemd-boot-efi
 "

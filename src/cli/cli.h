@@ -17,6 +17,7 @@ int cmd_compare (int argc, char **argv);
 int cmd_hash (int argc, char **argv);
 int cmd_migrate (int argc, char **argv);
 int cmd_validate (int argc, char **argv);
+int cmd_plan (int argc, char **argv);
 
 /* Print "ferry: MESSAGE" (printf-style) on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

@@ -29,6 +29,8 @@ migrate_usage (FILE *fp)
            "\n"
            "  SOURCE  vmx:PATH.vmx       a VMware VM folder (ESXi datastore copy)\n"
            "  TARGET  dir:DIRECTORY      disks, NAME.xml and NAME.report.json\n"
+           "          libvirt:URI        disks as volumes of a storage pool, the\n"
+           "                             domain defined (libvirt:qemu:///system)\n"
            "\n"
            "  -f, --format qcow2|raw        target disk format (default qcow2)\n"
            "  -n, --name NAME               target VM name (default: the source's)\n"
@@ -39,6 +41,8 @@ migrate_usage (FILE *fp)
            "      --compat                  SATA disks and e1000e NICs, for guests\n"
            "                                without VirtIO drivers\n"
            "      --tcg                     domain type 'qemu' (no KVM on the target)\n"
+           "      --storage-pool NAME       libvirt: the pool (default 'default')\n"
+           "      --start                   libvirt: start the domain once defined\n"
            "  -m, --workers N               parallel copy workers\n"
            "  -p, --progress                show progress (default on a terminal)\n"
            "      --json                    print the report as JSON at the end\n"
@@ -95,7 +99,7 @@ int
 cmd_migrate (int argc, char **argv)
 {
   enum { OPT_MAP_NETWORK = 256, OPT_MAP_STORAGE, OPT_COMPAT, OPT_TCG,
-         OPT_JSON };
+         OPT_JSON, OPT_STORAGE_POOL, OPT_START };
   static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "from", required_argument, NULL, 'F' },
@@ -109,10 +113,15 @@ cmd_migrate (int argc, char **argv)
     { "workers", required_argument, NULL, 'm' },
     { "progress", no_argument, NULL, 'p' },
     { "json", no_argument, NULL, OPT_JSON },
+    { "storage-pool", required_argument, NULL, OPT_STORAGE_POOL },
+    { "start", no_argument, NULL, OPT_START },
     { NULL, 0, NULL, 0 },
   };
   struct mapping networks = MAPPING_INIT, storage = MAPPING_INIT;
   struct migrate_options opts = { 0 };
+  const char *storage_pool = NULL;
+  bool start = false;
+  char *target = NULL;
   struct migrate_ui ui = { .progress = isatty (STDERR_FILENO) };
   struct migrate_callbacks cb = {
     .step = ui_step, .findings = ui_findings,
@@ -152,6 +161,8 @@ cmd_migrate (int argc, char **argv)
       break;
     case 'p': ui.progress = true; break;
     case OPT_JSON: json = true; break;
+    case OPT_STORAGE_POOL: storage_pool = optarg; break;
+    case OPT_START: start = true; break;
     default: status = cli_option_error ("migrate", c, argv); goto out;
     }
   }
@@ -162,6 +173,22 @@ cmd_migrate (int argc, char **argv)
   }
   opts.networks = mapping_is_empty (&networks) ? NULL : &networks;
   opts.storage = mapping_is_empty (&storage) ? NULL : &storage;
+  /* Target options travel in the spec: KIND,OPTION...:LOCATION. */
+  if (storage_pool || start) {
+    const char *colon = strchr (opts.target, ':');
+    if (colon == NULL) {
+      cli_error ("migrate: --to %s: expected KIND:LOCATION", opts.target);
+      goto out;
+    }
+    if (asprintf (&target, "%.*s%s%s%s%s", (int) (colon - opts.target),
+                  opts.target, storage_pool ? ",storage-pool=" : "",
+                  storage_pool ? storage_pool : "", start ? ",start" : "",
+                  colon) == -1) {
+      cli_error ("migrate: out of memory");
+      goto out;
+    }
+    opts.target = target;
+  }
 
   if (migrate_cold (&opts, &cb, &report) == -1) {
     status = cli_fail ();
@@ -183,6 +210,7 @@ cmd_migrate (int argc, char **argv)
   }
   status = 0;
 out:
+  free (target);
   json_decref (report);
   mapping_free (&networks);
   mapping_free (&storage);

@@ -21,6 +21,7 @@ static const struct command {
   { "hash", cmd_hash, "print a format-independent digest of an image's content" },
   { "validate", cmd_validate, "run the pre-flight rules on source VMs" },
   { "migrate", cmd_migrate, "cold-migrate a VM to KVM, verified" },
+  { "plan", cmd_plan, "migration plans: create, run, resume, cancel, show" },
 };
 
 void

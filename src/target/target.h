@@ -1,42 +1,90 @@
 /* target.h: where a migrated VM goes.
  *
- * A target spec names a connector and its argument: "dir:/srv/kvm" writes
- * the disks and the domain XML into a directory that any KVM platform can
- * import.  The libvirt connector (a storage pool and a defined domain)
- * joins here.
+ * A target spec names a connector, its options and its argument:
  *
- * A target never overwrites: if the VM's files (or domain) already exist
- * the prepare step refuses, naming what is in the way.
+ *   KIND[,OPTION[=VALUE]]...:LOCATION
+ *
+ *   dir:/srv/kvm                 disks, NAME.xml and NAME.report.json in a
+ *                                directory that any KVM platform can import
+ *   libvirt:qemu:///system       disks as volumes of a libvirt storage pool
+ *                                (the "default" pool), the domain defined
+ *   libvirt,storage-pool=fast,start:qemu:///system
+ *                                into pool "fast", and start the domain
+ *
+ * Options travel inside the spec so that one string (a command line, a
+ * plan's row) says everything about a target; target_set_option() sets
+ * the same options from code.  Options: "storage-pool=NAME" and "start"
+ * (libvirt only); the dir connector takes none.
+ *
+ * Life of a target, and who calls what (the migrate engine, in order):
+ *
+ *   target_open()          spec parsed, connector connected, location known
+ *   target_prepare()       every name decided; refuses if any is taken
+ *   (the engine creates and writes t->disk_paths[i] itself, then verifies)
+ *   target_write_domain()  the domain recorded (dir: NAME.xml; libvirt:
+ *                          defined, and started with the "start" option)
+ *   target_write_report()  the report written: the migration is complete
+ *   target_free()
+ *
+ * A target never overwrites: if the VM's files, volumes or domain already
+ * exist, target_prepare() refuses, naming what is in the way.  A target
+ * freed after target_write_domain() but before target_write_report()
+ * succeeded is rolled back: a libvirt domain it defined is destroyed (if
+ * started) and undefined, so a failed migration never leaves a domain
+ * behind.  Removing the disk files stays the engine's job, as it created
+ * them.  Library code: errors go through util/error.h, nothing is printed.
  */
 #ifndef FERRY_TARGET_TARGET_H
 #define FERRY_TARGET_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vm/vm.h"
 
+struct target_driver;
+
 struct target {
-  char *kind;                /* "dir" */
-  char *location;            /* the directory */
+  char *kind;                /* "dir" or "libvirt" */
+  char *location;            /* the directory the disks go to (libvirt:
+                                the storage pool's target path) */
   char *format;              /* "qcow2" or "raw" */
   char *name;                /* the domain name */
   char **disk_paths;         /* one per vm->disks, after target_prepare */
   size_t nr_disks;
-  char *xml_path;
+  char *xml_path;            /* the domain XML as ferry wrote it */
   char *report_path;
+
+  /* Set by target_write_domain() / target_start() / write_report(). */
+  bool domain_defined;       /* libvirt: this run defined the domain */
+  bool domain_started;       /* libvirt: this run started it */
+  bool complete;             /* the report is written */
+
+  const struct target_driver *driver;
+  void *handle;              /* the connector's own state */
 };
 
-/* Parse a spec ("dir:PATH") for a VM called name, disks in format.  0, or
- * -1 with the error set. */
+/* Parse a spec (see above) for a VM called name, disks in format, and
+ * connect.  0, or -1 with the error set (t then needs no target_free). */
 int target_open (const char *spec, const char *name, const char *format,
                  struct target *t);
-/* Decide every file name and refuse if any exists.  Creates the directory
- * when needed. */
+/* Set an option after target_open() and before target_prepare(): value
+ * is NULL for a flag ("start").  0, or -1 when the connector has no such
+ * option or the value is refused (an unknown storage pool). */
+int target_set_option (struct target *t, const char *key, const char *value);
+/* Decide every file name and refuse if any exists (or, for libvirt, a
+ * domain with the name or the VM's UUID, or a volume with a disk's name).
+ * Creates the directory when needed (dir). */
 int target_prepare (struct target *t, const struct vm *vm);
-/* Write the domain XML (after the disks are copied and verified). */
+/* Record the domain (after the disks are copied and verified).  libvirt:
+ * define it, and start it with the "start" option. */
 int target_write_domain (struct target *t, const char *xml);
-/* Write the report (a JSON text). */
+/* Start the defined domain now (libvirt only; a no-op if this run already
+ * started it). */
+int target_start (struct target *t);
+/* Write the report (a JSON text).  This completes the target. */
 int target_write_report (struct target *t, const char *json);
+/* Close; roll back an incomplete domain (see above). */
 void target_free (struct target *t);
 
 #endif

@@ -1,0 +1,504 @@
+/* libvirt.c: the libvirt target: disks written as volumes of a storage
+ * pool, the domain defined (and optionally started) through the libvirt
+ * C API.  Spec: libvirt[,storage-pool=NAME][,start]:URI (see target.h);
+ * an empty URI means libvirt's default connection.
+ *
+ * The pool must exist, be active, and keep its volumes as files (types
+ * dir, fs, netfs): the data mover then writes each image in place at
+ * POOLPATH/NAME-diskN.FORMAT, and a pool refresh makes libvirt see it.
+ * Pools of block devices or network storage (logical, iscsi, rbd ...)
+ * would need volumes created through the API and written through another
+ * path; they are refused for now.  NAME.xml (the definition as ferry wrote
+ * it) and NAME.report.json go next to the disks.
+ *
+ * State, per run (the function doing each transition):
+ *
+ *   open ──libvirt_prepare──> names checked ──libvirt_write_domain──>
+ *   defined ──libvirt_start──> started ──libvirt_write_report──> complete
+ *
+ * Closing in "defined" or "started" (a later step failed) destroys and
+ * undefines the domain: a failed migration leaves no domain behind.
+ *
+ * Must never: redefine (and so overwrite) an existing domain, write over
+ * an existing volume, or print: libvirt's own error printing is switched
+ * off, and its messages become ferry errors with context ("libvirt:
+ * defining web01 on qemu:///system: ...").
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "target/driver.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+
+/* Record a libvirt failure: context, then libvirt's own message. */
+#define libvirt_error_set(fmt, ...) \
+  error_set ("libvirt: " fmt ": %s", __VA_ARGS__, virGetLastErrorMessage ())
+
+struct libvirt_target {
+  char *uri;                    /* as given; NULL = libvirt's default */
+  char *uri_shown;              /* the URI connected to, for messages */
+  char *pool_name;
+  bool start;
+  virConnectPtr conn;
+  virStoragePoolPtr pool;
+  virDomainPtr dom;             /* the domain this run defined */
+};
+
+static void
+libvirt_error_ignore (void *opaque, virErrorPtr err)
+{
+  /* libvirt's default handler prints to stderr; errors are read with
+   * virGetLastErrorMessage() where they happen instead. */
+}
+
+static pthread_once_t libvirt_init_once = PTHREAD_ONCE_INIT;
+static int libvirt_init_status;
+
+static void
+libvirt_init (void)
+{
+  libvirt_init_status = virInitialize ();
+  virSetErrorFunc (NULL, libvirt_error_ignore);
+}
+
+/* The pool's XML: its type and where its volumes live. */
+static int
+libvirt_pool_parse (struct libvirt_target *h, const char *xml,
+                    char **type, char **path)
+{
+  xmlDocPtr doc;
+  xmlNodePtr root, n, p;
+
+  *type = *path = NULL;
+  doc = xmlReadMemory (xml, strlen (xml), "pool.xml", NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR
+                       | XML_PARSE_NOWARNING);
+  root = doc ? xmlDocGetRootElement (doc) : NULL;
+  if (root == NULL) {
+    error_set ("libvirt: storage pool \"%s\": cannot parse its XML",
+               h->pool_name);
+    xmlFreeDoc (doc);
+    return -1;
+  }
+  *type = (char *) xmlGetProp (root, BAD_CAST "type");
+  for (n = root->children; n; n = n->next)
+    if (n->type == XML_ELEMENT_NODE && xmlStrEqual (n->name, BAD_CAST "target"))
+      for (p = n->children; p; p = p->next)
+        if (p->type == XML_ELEMENT_NODE
+            && xmlStrEqual (p->name, BAD_CAST "path") && *path == NULL)
+          *path = (char *) xmlNodeGetContent (p);
+  xmlFreeDoc (doc);
+  if (*type == NULL) {
+    error_set ("libvirt: storage pool \"%s\": its XML has no type",
+               h->pool_name);
+    return -1;
+  }
+  return 0;
+}
+
+/* Look up h->pool_name: it must exist, be active and keep files; its
+ * target path becomes t->location. */
+static int
+libvirt_pool_resolve (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+  virStoragePoolPtr pool;
+  CLEANUP_FREE char *xml = NULL;
+  xmlChar *type = NULL, *path = NULL;
+  int active, r = -1;
+
+  pool = virStoragePoolLookupByName (h->conn, h->pool_name);
+  if (pool == NULL) {
+    if (virGetLastErrorCode () == VIR_ERR_NO_STORAGE_POOL)
+      error_set ("libvirt: storage pool \"%s\" does not exist on %s (pick "
+                 "one with --storage-pool; `virsh pool-list --all` lists "
+                 "them)", h->pool_name, h->uri_shown);
+    else
+      libvirt_error_set ("looking up storage pool \"%s\" on %s",
+                         h->pool_name, h->uri_shown);
+    return -1;
+  }
+  xml = virStoragePoolGetXMLDesc (pool, 0);
+  if (xml == NULL) {
+    libvirt_error_set ("reading the XML of storage pool \"%s\" on %s",
+                       h->pool_name, h->uri_shown);
+    goto out;
+  }
+  if (libvirt_pool_parse (h, xml, (char **) &type, (char **) &path) == -1)
+    goto out;
+  if (!xmlStrEqual (type, BAD_CAST "dir") && !xmlStrEqual (type, BAD_CAST "fs")
+      && !xmlStrEqual (type, BAD_CAST "netfs")) {
+    error_set ("libvirt: storage pool \"%s\" on %s is of type \"%s\"; ferry "
+               "writes only into pools that keep volumes as files (dir, fs, "
+               "netfs) for now", h->pool_name, h->uri_shown, (char *) type);
+    goto out;
+  }
+  active = virStoragePoolIsActive (pool);
+  if (active != 1) {
+    if (active == 0)
+      error_set ("libvirt: storage pool \"%s\" on %s is not active (start "
+                 "it with `virsh pool-start %s`)", h->pool_name,
+                 h->uri_shown, h->pool_name);
+    else
+      libvirt_error_set ("storage pool \"%s\" on %s", h->pool_name,
+                         h->uri_shown);
+    goto out;
+  }
+  if (path == NULL || path[0] != '/') {
+    error_set ("libvirt: storage pool \"%s\" on %s has no absolute target "
+               "path", h->pool_name, h->uri_shown);
+    goto out;
+  }
+  free (t->location);
+  t->location = strdup ((char *) path);
+  if (t->location == NULL) {
+    error_set_errno (errno, "libvirt: strdup");
+    goto out;
+  }
+  if (h->pool)
+    virStoragePoolFree (h->pool);
+  h->pool = steal_pointer (&pool);
+  r = 0;
+out:
+  xmlFree (type);
+  xmlFree (path);
+  if (pool)
+    virStoragePoolFree (pool);
+  return r;
+}
+
+static int
+libvirt_option_store (struct target *t, const char *key, const char *value)
+{
+  struct libvirt_target *h = t->handle;
+
+  if (strcmp (key, "storage-pool") == 0) {
+    char *copy;
+
+    if (value == NULL || value[0] == '\0') {
+      error_set ("target libvirt: option storage-pool needs a pool name "
+                 "(storage-pool=NAME)");
+      return -1;
+    }
+    copy = strdup (value);
+    if (copy == NULL) {
+      error_set_errno (errno, "libvirt: strdup");
+      return -1;
+    }
+    free (h->pool_name);
+    h->pool_name = copy;
+    return 0;
+  }
+  if (strcmp (key, "start") == 0) {
+    if (value != NULL) {
+      error_set ("target libvirt: option start takes no value");
+      return -1;
+    }
+    h->start = true;
+    return 0;
+  }
+  error_set ("target libvirt: unknown option \"%s\" (expected "
+             "storage-pool=NAME or start)", key);
+  return -1;
+}
+
+static void libvirt_close (struct target *t, bool complete);
+
+static int
+libvirt_open (struct target *t, const char *location,
+              const struct target_option *options, size_t nr_options)
+{
+  struct libvirt_target *h;
+
+  h = calloc (1, sizeof *h);
+  if (h == NULL) {
+    error_set_errno (errno, "libvirt: calloc");
+    return -1;
+  }
+  t->handle = h;
+  h->pool_name = strdup ("default");
+  h->uri = location[0] ? strdup (location) : NULL;
+  if (h->pool_name == NULL || (location[0] && h->uri == NULL)) {
+    error_set_errno (errno, "libvirt: strdup");
+    goto fail;
+  }
+  for (size_t i = 0; i < nr_options; i++)
+    if (libvirt_option_store (t, options[i].key, options[i].value) == -1)
+      goto fail;
+
+  pthread_once (&libvirt_init_once, libvirt_init);
+  if (libvirt_init_status == -1) {
+    libvirt_error_set ("%s", "initialising");
+    goto fail;
+  }
+  h->conn = virConnectOpen (h->uri);
+  if (h->conn == NULL) {
+    libvirt_error_set ("connecting to %s",
+                       h->uri ? h->uri : "the default URI");
+    goto fail;
+  }
+  h->uri_shown = virConnectGetURI (h->conn);
+  if (h->uri_shown == NULL
+      && (h->uri_shown = strdup (h->uri ? h->uri : "?")) == NULL) {
+    error_set_errno (errno, "libvirt: strdup");
+    goto fail;
+  }
+  if (libvirt_pool_resolve (t) == -1)
+    goto fail;
+  return 0;
+
+fail:
+  libvirt_close (t, true);
+  return -1;
+}
+
+static int
+libvirt_set_option (struct target *t, const char *key, const char *value)
+{
+  if (libvirt_option_store (t, key, value) == -1)
+    return -1;
+  return strcmp (key, "storage-pool") == 0 ? libvirt_pool_resolve (t) : 0;
+}
+
+static int
+libvirt_refresh_pool (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+
+  if (virStoragePoolRefresh (h->pool, 0) == -1) {
+    libvirt_error_set ("refreshing storage pool \"%s\" on %s", h->pool_name,
+                       h->uri_shown);
+    return -1;
+  }
+  return 0;
+}
+
+/* Refuse when a volume called name exists in the pool. */
+static int
+libvirt_refuse_volume (struct target *t, const char *name)
+{
+  struct libvirt_target *h = t->handle;
+  virStorageVolPtr vol = virStorageVolLookupByName (h->pool, name);
+
+  if (vol) {
+    virStorageVolFree (vol);
+    error_set ("libvirt: a volume \"%s\" already exists in storage pool "
+               "\"%s\" on %s; ferry never overwrites a volume (delete it "
+               "with `virsh vol-delete --pool %s %s`, or choose another "
+               "name with --name)", name, h->pool_name, h->uri_shown,
+               h->pool_name, name);
+    return -1;
+  }
+  if (virGetLastErrorCode () != VIR_ERR_NO_STORAGE_VOL) {
+    libvirt_error_set ("looking up volume \"%s\" in storage pool \"%s\" on "
+                       "%s", name, h->pool_name, h->uri_shown);
+    return -1;
+  }
+  return 0;
+}
+
+/* Refuse when a domain has the name (or the UUID, when uuid is given). */
+static int
+libvirt_refuse_domain (struct target *t, const char *uuid)
+{
+  struct libvirt_target *h = t->handle;
+  virDomainPtr dom;
+
+  dom = virDomainLookupByName (h->conn, t->name);
+  if (dom) {
+    virDomainFree (dom);
+    error_set ("libvirt: a domain named \"%s\" already exists on %s; ferry "
+               "never overwrites a domain (undefine it, or choose another "
+               "name with --name)", t->name, h->uri_shown);
+    return -1;
+  }
+  if (virGetLastErrorCode () != VIR_ERR_NO_DOMAIN) {
+    libvirt_error_set ("looking up domain \"%s\" on %s", t->name,
+                       h->uri_shown);
+    return -1;
+  }
+  if (uuid == NULL)
+    return 0;
+  dom = virDomainLookupByUUIDString (h->conn, uuid);
+  if (dom) {
+    const char *other = virDomainGetName (dom);
+    error_set ("libvirt: domain \"%s\" on %s already has the UUID %s of the "
+               "VM being migrated; ferry never overwrites a domain (was it "
+               "migrated before? undefine that domain first)",
+               other ? other : "?", h->uri_shown, uuid);
+    virDomainFree (dom);
+    return -1;
+  }
+  if (virGetLastErrorCode () != VIR_ERR_NO_DOMAIN) {
+    libvirt_error_set ("looking up UUID %s on %s", uuid, h->uri_shown);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+libvirt_prepare (struct target *t, const struct vm *vm)
+{
+  char volume[256];
+
+  if (libvirt_refuse_domain (t, vm->uuid) == -1)
+    return -1;
+  /* Files put in the pool's directory outside libvirt count too. */
+  if (libvirt_refresh_pool (t) == -1)
+    return -1;
+  for (size_t i = 0; i < vm->disks.len; i++) {
+    snprintf (volume, sizeof volume, "%s-disk%zu.%s", t->name, i, t->format);
+    if (libvirt_refuse_volume (t, volume) == -1)
+      return -1;
+  }
+  snprintf (volume, sizeof volume, "%s.xml", t->name);
+  if (libvirt_refuse_volume (t, volume) == -1)
+    return -1;
+  snprintf (volume, sizeof volume, "%s.report.json", t->name);
+  if (libvirt_refuse_volume (t, volume) == -1)
+    return -1;
+  /* The same names as files, and checked again with lstat. */
+  return target_name_files (t, vm);
+}
+
+/* Undo what this run did to the domain; say so in the log if it cannot
+ * (the error that led here matters more). */
+static void
+libvirt_undo (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+
+  if (h->dom == NULL)
+    return;
+  if (t->domain_started && virDomainIsActive (h->dom) == 1
+      && virDomainDestroy (h->dom) == -1)
+    log_warn ("libvirt: destroying %s on %s: %s", t->name, h->uri_shown,
+              virGetLastErrorMessage ());
+  if (t->domain_defined
+      && virDomainUndefineFlags (h->dom,
+                                 VIR_DOMAIN_UNDEFINE_NVRAM
+                                 | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                                 | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                                 | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+         == -1)
+    log_warn ("libvirt: undefining %s on %s: %s", t->name, h->uri_shown,
+              virGetLastErrorMessage ());
+  t->domain_started = t->domain_defined = false;
+  virDomainFree (h->dom);
+  h->dom = NULL;
+}
+
+static int
+libvirt_start (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+
+  if (h->dom == NULL) {
+    error_set ("libvirt: %s: the domain is not defined yet", t->name);
+    return -1;
+  }
+  if (t->domain_started)
+    return 0;
+  if (virDomainCreate (h->dom) == -1) {
+    libvirt_error_set ("starting %s on %s", t->name, h->uri_shown);
+    return -1;
+  }
+  t->domain_started = true;
+  return 0;
+}
+
+static int
+libvirt_write_domain (struct target *t, const char *xml)
+{
+  struct libvirt_target *h = t->handle;
+  const char *msg;
+
+  if (h->dom) {
+    error_set ("libvirt: %s: the domain is already defined", t->name);
+    return -1;
+  }
+  /* The disks are complete: let libvirt see them as volumes. */
+  if (libvirt_refresh_pool (t) == -1)
+    return -1;
+  /* Defining over an existing domain of the same name and UUID would
+   * replace its configuration: look once more, right before. */
+  if (libvirt_refuse_domain (t, NULL) == -1)
+    return -1;
+  h->dom = virDomainDefineXMLFlags (h->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+  if (h->dom == NULL) {
+    msg = virGetLastErrorMessage ();
+    error_set ("libvirt: defining %s on %s: %s%s", t->name, h->uri_shown,
+               msg, strstr (msg, "kvm") && strstr (xml, "type=\"kvm\"")
+               ? " (is KVM available on this host? --tcg defines a "
+                 "domain that runs without it)" : "");
+    return -1;
+  }
+  t->domain_defined = true;
+  if (target_write_file (t->xml_path, xml) == -1
+      || (h->start && libvirt_start (t) == -1)) {
+    libvirt_undo (t);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+libvirt_write_report (struct target *t, const char *json)
+{
+  if (target_write_report_file (t, json) == -1)
+    return -1;
+  /* The domain stays even if the pool cannot be refreshed now: libvirt
+   * will see the files at its next refresh. */
+  if (libvirt_refresh_pool (t) == -1)
+    log_warn ("%s", error_message ());
+  return 0;
+}
+
+static void
+libvirt_close (struct target *t, bool complete)
+{
+  struct libvirt_target *h = t->handle;
+
+  if (h == NULL)
+    return;
+  if (!complete && t->disk_paths) {
+    libvirt_undo (t);
+    /* The engine removed the disk files it made: drop them from the
+     * pool's list too. */
+    if (h->pool && virStoragePoolRefresh (h->pool, 0) == -1)
+      log_warn ("libvirt: refreshing storage pool \"%s\": %s", h->pool_name,
+                virGetLastErrorMessage ());
+  }
+  if (h->dom)
+    virDomainFree (h->dom);
+  if (h->pool)
+    virStoragePoolFree (h->pool);
+  if (h->conn)
+    virConnectClose (h->conn);
+  free (h->uri);
+  free (h->uri_shown);
+  free (h->pool_name);
+  free (h);
+  t->handle = NULL;
+}
+
+const struct target_driver target_libvirt_driver = {
+  .kind = "libvirt",
+  .open = libvirt_open,
+  .set_option = libvirt_set_option,
+  .prepare = libvirt_prepare,
+  .write_domain = libvirt_write_domain,
+  .start = libvirt_start,
+  .write_report = libvirt_write_report,
+  .close = libvirt_close,
+};
