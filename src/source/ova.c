@@ -39,6 +39,7 @@
 
 #include "disk/disk.h"
 #include "source/ova.h"
+#include "util/ascii.h"
 #include "util/checked.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -54,41 +55,6 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-static int
-ascii_tolower (int c)
-{
-  return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static int
-ascii_casecmp (const char *a, const char *b)
-{
-  for (;; a++, b++) {
-    int ca = ascii_tolower ((unsigned char) *a);
-    int cb = ascii_tolower ((unsigned char) *b);
-    if (ca != cb || ca == 0)
-      return ca - cb;
-  }
-}
-
-static bool
-ascii_prefix (const char *s, const char *prefix)
-{
-  for (; *prefix; s++, prefix++)
-    if (ascii_tolower ((unsigned char) *s)
-        != ascii_tolower ((unsigned char) *prefix))
-      return false;
-  return true;
-}
-
-static bool
-ascii_suffix (const char *s, const char *suffix)
-{
-  size_t n = strlen (s), m = strlen (suffix);
-
-  return n >= m && ascii_casecmp (s + n - m, suffix) == 0;
-}
 
 static const char *
 base_name (const char *path)
@@ -1333,35 +1299,6 @@ cim_os_family (uint64_t id)
   return VM_OS_UNKNOWN;
 }
 
-/* VMware guest ids as OVF writes them ("ubuntu64Guest",
- * "windows9_64Guest", "rhel8_64Guest", "freebsd12_64Guest"). */
-static enum vm_os_family
-vmware_os_family (const char *id)
-{
-  static const char *const linux_prefixes[] = {
-    "ubuntu", "rhel", "centos", "debian", "sles", "suse", "opensuse",
-    "fedora", "oracle", "redhat", "mandrake", "mandriva", "asianux", "nld",
-    "sjds", "coreos", "vmwarephoton", "amazonlinux", "crxpod", "almalinux",
-    "rockylinux", "turbolinux", "miraclelinux", "other24xlinux",
-    "other26xlinux", "other3xlinux", "other4xlinux", "other5xlinux",
-    "other6xlinux", "otherlinux",
-  };
-  static const char *const other_prefixes[] = {
-    "freebsd", "solaris", "darwin", "netware", "dos", "os2", "ecomstation",
-    "openserver", "unixware", "sco", "vmkernel",
-  };
-
-  if (ascii_prefix (id, "win") || ascii_prefix (id, "longhorn"))
-    return VM_OS_WINDOWS;
-  for (size_t i = 0; i < sizeof linux_prefixes / sizeof *linux_prefixes; i++)
-    if (ascii_prefix (id, linux_prefixes[i]))
-      return VM_OS_LINUX;
-  for (size_t i = 0; i < sizeof other_prefixes / sizeof *other_prefixes; i++)
-    if (ascii_prefix (id, other_prefixes[i]))
-      return VM_OS_OTHER;
-  return VM_OS_UNKNOWN;
-}
-
 static int
 parse_os (struct envelope_parser *p, const xmlNode *os)
 {
@@ -1381,7 +1318,7 @@ parse_os (struct envelope_parser *p, const xmlNode *os)
     if (set_string (&vm->guest_os, printable (type, shown, sizeof shown))
         == -1)
       return -1;
-    vm->os_family = vmware_os_family (type);
+    vm->os_family = vm_os_family_from_vmware_id (type);
   }
   else {
     const char *desc = child_text (os, "Description", &t);

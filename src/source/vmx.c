@@ -35,6 +35,7 @@
 #include "disk/disk.h"
 #include "disk/vmdk.h"
 #include "source/vmx.h"
+#include "util/ascii.h"
 #include "util/checked.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -54,42 +55,6 @@ struct vmx_file {
   struct vmx_entry *entries;   /* sorted by key, one per key */
   size_t n_entries;
 };
-
-static int
-ascii_tolower (int c)
-{
-  return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* strcasecmp for ASCII, independent of the locale. */
-static int
-ascii_casecmp (const char *a, const char *b)
-{
-  for (;; a++, b++) {
-    int ca = ascii_tolower ((unsigned char) *a);
-    int cb = ascii_tolower ((unsigned char) *b);
-    if (ca != cb || ca == 0)
-      return ca - cb;
-  }
-}
-
-static bool
-ascii_prefix (const char *s, const char *prefix)
-{
-  for (; *prefix; s++, prefix++)
-    if (ascii_tolower ((unsigned char) *s)
-        != ascii_tolower ((unsigned char) *prefix))
-      return false;
-  return true;
-}
-
-static bool
-ascii_suffix (const char *s, const char *suffix)
-{
-  size_t n = strlen (s), m = strlen (suffix);
-
-  return n >= m && ascii_casecmp (s + n - m, suffix) == 0;
-}
 
 static int
 hex_digit (int c)
@@ -1504,37 +1469,6 @@ read_uuid (struct reader *r, const struct vmx_entry *e)
   return set_string (&r->vm->uuid, out);
 }
 
-/* VMware guest identifiers ("ubuntu-64", "windows2019srv_64Guest" in the
- * API, "windows9-64" in .vmx files). */
-static enum vm_os_family
-os_family (const char *id)
-{
-  static const char *const linux_prefixes[] = {
-    "ubuntu", "rhel", "centos", "debian", "sles", "suse", "opensuse",
-    "fedora", "oracle", "redhat", "mandrake", "mandriva", "asianux", "nld",
-    "sjds", "coreos", "vmwarephoton", "amazonlinux", "crxpod", "crxsys",
-    "almalinux", "rockylinux", "pardus", "fusionos", "openeuler",
-    "prolinux", "kylinlinux", "turbolinux", "miraclelinux",
-  };
-  static const char *const other_prefixes[] = {
-    "freebsd", "solaris", "darwin", "netware", "netbsd", "openbsd", "dos",
-    "os2", "ecomstation", "openserver", "unixware", "sco", "vmkernel",
-  };
-
-  if (ascii_prefix (id, "win") || ascii_prefix (id, "longhorn"))
-    return VM_OS_WINDOWS;
-  for (const char *s = id; *s; s++)
-    if (ascii_prefix (s, "linux"))
-      return VM_OS_LINUX;
-  for (size_t i = 0; i < sizeof linux_prefixes / sizeof *linux_prefixes; i++)
-    if (ascii_prefix (id, linux_prefixes[i]))
-      return VM_OS_LINUX;
-  for (size_t i = 0; i < sizeof other_prefixes / sizeof *other_prefixes; i++)
-    if (ascii_prefix (id, other_prefixes[i]))
-      return VM_OS_OTHER;
-  return VM_OS_UNKNOWN;
-}
-
 static int
 read_machine (struct reader *r)
 {
@@ -1592,7 +1526,7 @@ read_machine (struct reader *r)
   if ((e = vmx_file_find (f, "guestOS"))) {
     if (set_string (&vm->guest_os, e->value) == -1)
       return -1;
-    vm->os_family = os_family (e->value);
+    vm->os_family = vm_os_family_from_vmware_id (e->value);
   }
 
   if (entry_bool (r->what, vmx_file_find (f, "vcpu.hotadd"), false,

@@ -1,6 +1,7 @@
 /* vm.c: the VM model's lifetime and names; see vm.h. */
 #include <stdlib.h>
 
+#include "util/ascii.h"
 #include "vm/vm.h"
 
 void
@@ -89,4 +90,34 @@ vm_disk_mode_name (enum vm_disk_mode mode)
   case VM_DISK_INDEPENDENT_NONPERSISTENT: return "independent-nonpersistent";
   }
   return "unknown";
+}
+
+enum vm_os_family
+vm_os_family_from_vmware_id (const char *id)
+{
+  static const char *const linux_prefixes[] = {
+    "ubuntu", "rhel", "centos", "debian", "sles", "suse", "opensuse",
+    "fedora", "oracle", "redhat", "mandrake", "mandriva", "asianux", "nld",
+    "sjds", "coreos", "vmwarephoton", "amazonlinux", "crxpod", "crxsys",
+    "almalinux", "rockylinux", "pardus", "fusionos", "openeuler",
+    "prolinux", "kylinlinux", "turbolinux", "miraclelinux",
+  };
+  static const char *const other_prefixes[] = {
+    "freebsd", "solaris", "darwin", "netware", "netbsd", "openbsd", "dos",
+    "os2", "ecomstation", "openserver", "unixware", "sco", "vmkernel",
+  };
+
+  if (ascii_prefix (id, "win") || ascii_prefix (id, "longhorn"))
+    return VM_OS_WINDOWS;
+  /* "otherlinux", "other5xLinux64Guest", ... */
+  for (const char *s = id; *s; s++)
+    if (ascii_prefix (s, "linux"))
+      return VM_OS_LINUX;
+  for (size_t i = 0; i < sizeof linux_prefixes / sizeof *linux_prefixes; i++)
+    if (ascii_prefix (id, linux_prefixes[i]))
+      return VM_OS_LINUX;
+  for (size_t i = 0; i < sizeof other_prefixes / sizeof *other_prefixes; i++)
+    if (ascii_prefix (id, other_prefixes[i]))
+      return VM_OS_OTHER;
+  return VM_OS_UNKNOWN;
 }

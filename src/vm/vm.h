@@ -140,4 +140,9 @@ const char *vm_firmware_name (enum vm_firmware firmware);
 const char *vm_os_family_name (enum vm_os_family family);
 const char *vm_disk_mode_name (enum vm_disk_mode mode);
 
+/* The OS family of a VMware guest identifier, as .vmx files write it
+ * ("ubuntu-64", "windows9-64") or OVF and the vSphere API do
+ * ("ubuntu64Guest", "windows9_64Guest"); VM_OS_UNKNOWN when unknown. */
+enum vm_os_family vm_os_family_from_vmware_id (const char *id);
+
 #endif
