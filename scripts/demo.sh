@@ -49,32 +49,9 @@ step "A VMware VM folder: $work/$vm"
 truncate -s 2G "$work/guest.raw"
 # "application data" at 1 GiB, far from the guest's 64 MiB: the rest is holes
 head -c 192M /dev/urandom | dd of="$work/guest.raw" bs=1M seek=1024 conv=notrunc status=none
-mkdir "$work/$vm"
-qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse,adapter_type=lsilogic \
-  "$work/guest.raw" "$work/$vm/$vm.vmdk"
+"$root/tests/guest/make-vm-folder.sh" "$work" "$vm" "$work/guest.raw" \
+  'vcpu.hotadd = "TRUE"' 'usb.present = "TRUE"'
 rm -f "$work/guest.raw"
-cat >"$work/$vm/$vm.vmx" <<VMX
-.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "$vm"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "256"
-firmware = "bios"
-vcpu.hotadd = "TRUE"
-usb.present = "TRUE"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "lsilogic"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "$vm.vmdk"
-scsi0:0.deviceType = "scsi-hardDisk"
-ethernet0.present = "TRUE"
-ethernet0.virtualDev = "vmxnet3"
-ethernet0.networkName = "VM Network"
-ethernet0.addressType = "generated"
-ethernet0.generatedAddress = "00:50:56:01:02:03"
-VMX
 say "a Debian kernel + busybox guest that prints its boot marker on the serial port"
 ls -lsh "$work/$vm"
 run "$ferry" info "$work/$vm/$vm.vmdk"

@@ -75,9 +75,9 @@ struct disk_driver {
   int (*probe_tail) (const uint8_t *tail, size_t len, uint64_t file_size);
 
   /* Parse the layer.  disk->fd, ->path, ->writable and the file window
-   * are set; set ->size,
-   * ->priv, and ->backing_path/->backing_format when the layer has one.
-   * On failure free what was allocated and return -1. */
+   * are set; set ->size, ->priv, and ->backing_path/->backing_format when
+   * the layer has one.  On failure free the driver's own state and return
+   * -1; the generic code frees backing_path and backing_format. */
   int (*open) (struct disk *disk);
   void (*close) (struct disk *disk);
 

@@ -1946,10 +1946,6 @@ qcow2_open (struct disk *disk)
 fail:
   qcow2_free (q);
   disk->priv = NULL;
-  free (disk->backing_path);
-  disk->backing_path = NULL;
-  free (disk->backing_format);
-  disk->backing_format = NULL;
   return -1;
 }
 

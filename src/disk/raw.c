@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,22 +41,31 @@ raw_open (struct disk *disk)
   if (size == -1)
     return -1;
   disk->size = round_up (size, 512);
-  disk->priv = (void *) (intptr_t) 1;  /* non-NULL: nothing else to keep */
+  disk->priv = malloc (sizeof (uint64_t));
+  if (disk->priv == NULL) {
+    error_set_errno (errno, "raw: %s: malloc", disk->path);
+    return -1;
+  }
+  *(uint64_t *) disk->priv = size;   /* the file never shrinks under us */
   return 0;
 }
 
 static void
 raw_close (struct disk *disk)
 {
-  (void) disk;
+  free (disk->priv);
 }
 
 static int
 raw_pread (struct disk *disk, void *buf, size_t count, uint64_t offset)
 {
-  int64_t file_size = disk_file_size (disk);
+  int64_t file_size;
   size_t in_file;
 
+  /* Only the partial last sector needs the file's current size. */
+  if (offset + count <= *(uint64_t *) disk->priv)
+    return disk_file_pread (disk, buf, count, offset);
+  file_size = disk_file_size (disk);
   if (file_size == -1)
     return -1;
   /* the partial last sector reads as zeros past the end of the file */

@@ -949,9 +949,6 @@ vhd_open (struct disk *disk)
   return 0;
 
 fail:
-  free (disk->backing_path);
-  free (disk->backing_format);
-  disk->backing_path = disk->backing_format = NULL;
   vhd_layer_free (l);
   return -1;
 }

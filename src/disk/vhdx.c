@@ -1642,8 +1642,6 @@ vhdx_open (struct disk *disk)
   return 0;
 
 fail:
-  free (disk->backing_path);
-  disk->backing_path = NULL;
   vhdx_free (l);
   return -1;
 }

@@ -1144,9 +1144,6 @@ vmdk_open (struct disk *disk)
   return 0;
 
 fail:
-  free (disk->backing_path);
-  free (disk->backing_format);
-  disk->backing_path = disk->backing_format = NULL;
   vmdk_layer_free (l);
   return -1;
 }

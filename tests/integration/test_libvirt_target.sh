@@ -57,30 +57,8 @@ trap 'exit 1' INT TERM
 
 # A VM folder as ESXi stores it: NAME.vmx + a monolithicSparse VMDK.
 make_vm () { # make_vm NAME [UUID]
-  mkdir "$work/$1"
-  qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse,adapter_type=lsilogic \
-    "$work/guest.raw" "$work/$1/$1.vmdk"
-  cat >"$work/$1/$1.vmx" <<VMX
-.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "$1"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "256"
-firmware = "bios"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "lsilogic"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "$1.vmdk"
-scsi0:0.deviceType = "scsi-hardDisk"
-ethernet0.present = "TRUE"
-ethernet0.virtualDev = "vmxnet3"
-ethernet0.networkName = "VM Network"
-ethernet0.addressType = "generated"
-ethernet0.generatedAddress = "00:50:56:01:02:03"
-VMX
-  [ -z "${2:-}" ] || echo "uuid.bios = \"$2\"" >>"$work/$1/$1.vmx"
+  "$root/tests/guest/make-vm-folder.sh" "$work" "$1" "$work/guest.raw" \
+    ${2:+"uuid.bios = \"$2\""}
 }
 
 # What a refused migration must not change: the domains, the pool's

@@ -26,29 +26,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"
 # the guest, as an ESXi VM folder: monolithicSparse disk + .vmx
 "$guest/build-guest.sh" "$work/guest.raw" --marker ferry-cold >"$work/build.log" 2>&1 ||
   { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
-mkdir "$work/tiny01"
-qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse,adapter_type=lsilogic \
-  "$work/guest.raw" "$work/tiny01/tiny01.vmdk"
-cat >"$work/tiny01/tiny01.vmx" <<VMX
-.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "tiny01"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "256"
-firmware = "bios"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "lsilogic"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "tiny01.vmdk"
-scsi0:0.deviceType = "scsi-hardDisk"
-ethernet0.present = "TRUE"
-ethernet0.virtualDev = "vmxnet3"
-ethernet0.networkName = "VM Network"
-ethernet0.addressType = "generated"
-ethernet0.generatedAddress = "00:50:56:01:02:03"
-VMX
+"$guest/make-vm-folder.sh" "$work" tiny01 "$work/guest.raw"
 
 for mode in virtio compat; do
   out="$work/out-$mode"

@@ -67,6 +67,37 @@ test_path (const char *name)
   return p;
 }
 
+static char **strings;
+static size_t nr_strings;
+
+static void
+free_strings (void)
+{
+  for (size_t i = 0; i < nr_strings; i++)
+    free (strings[i]);
+  free (strings);
+}
+
+char *
+test_printf (const char *fmt, ...)
+{
+  va_list ap;
+  char *s, **n;
+
+  va_start (ap, fmt);
+  if (vasprintf (&s, fmt, ap) == -1)
+    FAIL ("out of memory");
+  va_end (ap);
+  if (nr_strings == 0)
+    atexit (free_strings);
+  n = realloc (strings, (nr_strings + 1) * sizeof *n);
+  if (n == NULL)
+    FAIL ("out of memory");
+  strings = n;
+  strings[nr_strings++] = s;
+  return s;
+}
+
 static int
 run_v (const char *fmt, va_list ap)
 {

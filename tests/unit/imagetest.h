@@ -31,6 +31,11 @@ const char *test_dir (void);
  * are returned as they are. */
 char *test_path (const char *name);
 
+/* printf into a string that lives until the test exits (freed then, so
+ * that LeakSanitizer stays quiet while tests use it inline). */
+char *test_printf (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+
 /* Run a shell command in the test directory; its output goes to stderr.
  * test_run fails the test unless the command exits 0; test_run_status
  * returns the exit status (-1 when it did not exit normally). */

@@ -25,7 +25,7 @@ check_format (const char *name, const char *create,
             "&& head -c $(( (512 - %" PRIu64 " %% 512) %% 512 )) /dev/zero "
             ">> outer.bin && truncate -s +8M outer.bin && "
             "head -c 4096 /dev/urandom >> outer.bin", name, size);
-  d.path = ot_printf ("%s/outer.bin", test_dir ());
+  d.path = test_printf ("%s/outer.bin", test_dir ());
   d.file_base = 3584;
   d.file_length = size;
   ot_compare_window_with_qemu (&d, name, qemu_format);

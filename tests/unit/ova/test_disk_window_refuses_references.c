@@ -9,7 +9,7 @@ main (void)
   char *outer;
 
   test_init (true);
-  outer = ot_printf ("%s/outer.bin", test_dir ());
+  outer = test_printf ("%s/outer.bin", test_dir ());
   test_run ("qemu-img create -q -f qcow2 base.qcow2 8M && "
             "qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 top.qcow2");
   test_run ("head -c 1024 /dev/zero > outer.bin && cat top.qcow2 >> "

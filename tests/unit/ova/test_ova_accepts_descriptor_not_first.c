@@ -11,7 +11,7 @@ main (void)
   ot_make_standard_ova ();
   test_run ("rm web01.ova && tar --format=ustar -cf web01.ova "
             "web01-disk1.vmdk web01.ovf");
-  ot_read (ot_printf ("ova:%s/web01.ova", test_dir ()), &vm);
+  ot_read (test_printf ("ova:%s/web01.ova", test_dir ()), &vm);
   CHECK_STREQ (vm.name, "web01");
   CHECK_U64 (vm.disks.len, 1);
   CHECK_U64 (vm.disks.ptr[0].file_base, 512);

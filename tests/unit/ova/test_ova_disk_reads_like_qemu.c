@@ -10,7 +10,7 @@ main (void)
 
   test_init (true);
   ot_make_standard_ova ();
-  ot_read (ot_printf ("ova:%s/web01.ova", test_dir ()), &vm);
+  ot_read (test_printf ("ova:%s/web01.ova", test_dir ()), &vm);
   ot_compare_window_with_qemu (&vm.disks.ptr[0], "web01-disk1.vmdk", NULL);
   /* and that is the data qemu-io wrote */
   test_run ("qemu-img compare -f raw -F raw web01-disk1.vmdk.raw "

@@ -15,14 +15,14 @@ main (void)
   test_init (true);
   ot_make_standard_ova ();
   test_run ("mkdir tmp && sha256sum web01.ova > web01.sum && ls > ls.before");
-  tmp = ot_printf ("%s/tmp", test_dir ());
+  tmp = test_printf ("%s/tmp", test_dir ());
   setenv ("TMPDIR", tmp, 1);
-  CHECK (stat (ot_printf ("%s/web01.ova", test_dir ()), &before) == 0);
+  CHECK (stat (test_printf ("%s/web01.ova", test_dir ()), &before) == 0);
 
-  ot_read (ot_printf ("ova:%s/web01.ova", test_dir ()), &vm);
+  ot_read (test_printf ("ova:%s/web01.ova", test_dir ()), &vm);
   ot_compare_window_with_qemu (&vm.disks.ptr[0], "web01-disk1.vmdk", NULL);
 
-  CHECK (stat (ot_printf ("%s/web01.ova", test_dir ()), &after) == 0);
+  CHECK (stat (test_printf ("%s/web01.ova", test_dir ()), &after) == 0);
   CHECK (before.st_size == after.st_size);
   CHECK (before.st_mtim.tv_sec == after.st_mtim.tv_sec
          && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);

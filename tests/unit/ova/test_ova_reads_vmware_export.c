@@ -12,10 +12,10 @@ main (void)
 
   test_init (true);
   ot_make_standard_ova ();
-  ot_read (ot_printf ("ova:%s/web01.ova", test_dir ()), &vm);
+  ot_read (test_printf ("ova:%s/web01.ova", test_dir ()), &vm);
 
   CHECK_STREQ (vm.name, "web01");
-  CHECK_STREQ (vm.source, ot_printf ("ova:%s/web01.ova", test_dir ()));
+  CHECK_STREQ (vm.source, test_printf ("ova:%s/web01.ova", test_dir ()));
   CHECK (vm.firmware == VM_FIRMWARE_UEFI);
   CHECK (vm.secure_boot);
   CHECK_STREQ (vm.hardware_version, "vmx-19");
@@ -36,7 +36,7 @@ main (void)
   CHECK_U64 (d->controller, 0);
   CHECK_U64 (d->unit, 0);
   CHECK_STREQ (d->controller_model, "pvscsi");
-  CHECK_STREQ (d->path, ot_printf ("%s/web01.ova", test_dir ()));
+  CHECK_STREQ (d->path, test_printf ("%s/web01.ova", test_dir ()));
   CHECK_U64 (d->capacity, 64 * MiB);
   CHECK (d->mode == VM_DISK_PERSISTENT);
   /* The window is the member's data: a sparse header, the file's size. */

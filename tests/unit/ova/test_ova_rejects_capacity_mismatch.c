@@ -13,7 +13,7 @@ main (void)
                                   NULL, NULL, NULL));
   test_run ("rm web01.ova && tar --format=ustar -cf web01.ova web01.ovf "
             "web01-disk1.vmdk");
-  ot_read_fails (ot_printf ("ova:%s/web01.ova", test_dir ()),
+  ot_read_fails (test_printf ("ova:%s/web01.ova", test_dir ()),
                  "web01-disk1.vmdk", "67108864 bytes",
                  "capacity of 134217728", NULL);
   return 0;

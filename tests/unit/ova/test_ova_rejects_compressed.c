@@ -8,9 +8,9 @@ main (void)
   test_init (true);
   ot_make_standard_ova ();
   test_run ("gzip -k web01.ova && cp web01.ova.gz web01-gz.ova");
-  ot_read_fails (ot_printf ("ova:%s/web01.ova.gz", test_dir ()),
+  ot_read_fails (test_printf ("ova:%s/web01.ova.gz", test_dir ()),
                  "compressed (gzip)", NULL);
-  ot_read_fails (ot_printf ("ova:%s/web01-gz.ova", test_dir ()),
+  ot_read_fails (test_printf ("ova:%s/web01-gz.ova", test_dir ()),
                  "compressed (gzip)", NULL);
   return 0;
 }

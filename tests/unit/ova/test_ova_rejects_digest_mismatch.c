@@ -23,7 +23,7 @@ main (void)
             (uint64_t) (512 + round_up (test_file_size ("web01.ovf"), 512)
                         + 512 + round_up (test_file_size ("web01.mf"), 512)
                         + 512 + 2048));
-  ot_read_fails (ot_printf ("ova:%s/web01.ova", test_dir ()),
+  ot_read_fails (test_printf ("ova:%s/web01.ova", test_dir ()),
                  "SHA256 digest mismatch", "web01-disk1.vmdk", want, NULL);
   return 0;
 }

@@ -10,7 +10,7 @@ main (void)
   test_run ("printf 'SHA256(web01-disk2.vmdk)= %%064d\\n' 0 >> web01.mf");
   test_run ("rm web01.ova && tar --format=ustar -cf web01.ova web01.ovf "
             "web01.mf web01-disk1.vmdk");
-  ot_read_fails (ot_printf ("ova:%s/web01.ova", test_dir ()),
+  ot_read_fails (test_printf ("ova:%s/web01.ova", test_dir ()),
                  "web01-disk2.vmdk", "not in the archive", NULL);
   return 0;
 }

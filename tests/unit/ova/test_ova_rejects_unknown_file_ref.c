@@ -30,7 +30,7 @@ main (void)
                                   "      </Item>\n"));
   test_run ("rm web01.ova && tar --format=ustar -cf web01.ova web01.ovf "
             "web01-disk1.vmdk");
-  ot_read_fails (ot_printf ("ova:%s/web01.ova", test_dir ()), "vmdisk2",
+  ot_read_fails (test_printf ("ova:%s/web01.ova", test_dir ()), "vmdisk2",
                  "file9", NULL);
   return 0;
 }

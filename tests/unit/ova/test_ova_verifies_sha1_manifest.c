@@ -14,7 +14,7 @@ main (void)
   test_run ("grep -q '^SHA1(web01-disk1.vmdk)= [0-9a-f]\\{40\\}$' web01.mf");
   test_run ("rm web01.ova && tar --format=ustar -cf web01.ova web01.ovf "
             "web01.mf web01-disk1.vmdk");
-  spec = ot_printf ("ova:%s/web01.ova", test_dir ());
+  spec = test_printf ("ova:%s/web01.ova", test_dir ());
   ot_read (spec, &vm);
   vm_free (&vm);
 

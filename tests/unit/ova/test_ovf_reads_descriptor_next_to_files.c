@@ -10,13 +10,13 @@ main (void)
 
   test_init (true);
   ot_make_standard_ova ();
-  spec = ot_printf ("ovf:%s/web01.ovf", test_dir ());
+  spec = test_printf ("ovf:%s/web01.ovf", test_dir ());
   ot_read (spec, &vm);
   CHECK_STREQ (vm.source, spec);
   CHECK_STREQ (vm.name, "web01");
   CHECK_U64 (vm.disks.len, 1);
   CHECK_STREQ (vm.disks.ptr[0].path,
-               ot_printf ("%s/web01-disk1.vmdk", test_dir ()));
+               test_printf ("%s/web01-disk1.vmdk", test_dir ()));
   CHECK_U64 (vm.disks.ptr[0].file_base, 0);
   CHECK_U64 (vm.disks.ptr[0].file_length, 0);
   CHECK_U64 (vm.disks.ptr[0].capacity, 64 * MiB);

@@ -16,15 +16,15 @@ main (void)
                        NULL);
   body = strstr (ovf, "<Envelope");
   CHECK (body != NULL);
-  xml = ot_printf ("<?xml version=\"1.0\"?>\n"
+  xml = test_printf ("<?xml version=\"1.0\"?>\n"
                    "<!DOCTYPE Envelope [ <!ENTITY xxe SYSTEM \"file://%s/"
                    "secret.txt\"> ]>\n%s", test_dir (), body);
   /* the VM's name is the entity */
-  xml = ot_printf ("%.*s&xxe;%s", (int) (strstr (xml, "<Name>web01") + 6
+  xml = test_printf ("%.*s&xxe;%s", (int) (strstr (xml, "<Name>web01") + 6
                                           - xml), xml,
                    strstr (xml, "<Name>web01") + 11);
   test_write_text ("web01.ovf", xml);
-  ot_read_fails (ot_printf ("ovf:%s/web01.ovf", test_dir ()), "DOCTYPE",
+  ot_read_fails (test_printf ("ovf:%s/web01.ovf", test_dir ()), "DOCTYPE",
                  NULL);
 
   /* the envelope parser alone refuses it as well */

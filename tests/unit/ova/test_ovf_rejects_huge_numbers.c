@@ -14,7 +14,7 @@ expect_fails (const char *from, const char *to, const char *want)
   struct ovf_envelope env;
 
   CHECK (at != NULL);
-  xml = ot_printf ("%.*s%s%s", (int) (at - ovf), ovf, to, at + strlen (from));
+  xml = test_printf ("%.*s%s%s", (int) (at - ovf), ovf, to, at + strlen (from));
   error_clear ();
   if (ovf_envelope_parse (xml, strlen (xml), "web01.ovf", &env) != -1)
     FAIL ("replacing %s by %s: parsing succeeded", from, to);

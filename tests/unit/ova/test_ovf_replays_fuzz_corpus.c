@@ -22,7 +22,7 @@ replay_dir (const char *dir)
 
     if (e->d_name[0] == '.')
       continue;
-    path = ot_printf ("%s/%s", dir, e->d_name);
+    path = test_printf ("%s/%s", dir, e->d_name);
     data = test_read_file (path, &len);
     LLVMFuzzerTestOneInput (data, len);
     free (data);
@@ -40,8 +40,8 @@ main (int argc, char **argv)
   if (argc < 2)
     FAIL ("usage: %s SOURCE_ROOT", argv[0]);
   test_init (false);
-  n = replay_dir (ot_printf ("%s/fuzz/corpus/ovf", argv[1]));
-  n += replay_dir (ot_printf ("%s/tests/data/fuzz/ovf", argv[1]));
+  n = replay_dir (test_printf ("%s/fuzz/corpus/ovf", argv[1]));
+  n += replay_dir (test_printf ("%s/tests/data/fuzz/ovf", argv[1]));
   if (n < 3)
     FAIL ("only %u seeds replayed", n);
   fprintf (stderr, "%u inputs replayed\n", n);

@@ -41,7 +41,7 @@ main (void)
   test_init (false);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     struct vm vm = VM_INIT;
-    char *text = vt_printf ("guestOS = \"%s\"\n", cases[i].id);
+    char *text = test_printf ("guestOS = \"%s\"\n", cases[i].id);
 
     test_write_text ("os.vmx", text);
     vt_read ("os.vmx", &vm);

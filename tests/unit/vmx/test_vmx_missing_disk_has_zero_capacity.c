@@ -18,7 +18,7 @@ main (void)
                      "scsi0:0.present = \"TRUE\"\n");
   vt_read ("lost.vmx", &vm);
   CHECK (vm.disks.len == 1);
-  CHECK_STREQ (vm.disks.ptr[0].path, vt_printf ("%s/lost.vmdk", dir));
+  CHECK_STREQ (vm.disks.ptr[0].path, test_printf ("%s/lost.vmdk", dir));
   CHECK (vm.disks.ptr[0].capacity == 0);
   CHECK (vm.disks.ptr[0].rdm == VM_RDM_NONE);
   CHECK (strcmp (error_message (), "") == 0);

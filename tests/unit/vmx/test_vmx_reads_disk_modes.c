@@ -32,7 +32,7 @@ main (void)
   test_init (false);
   vt_write_esxi_vmx ("m.vmx", 19, body);
   for (int i = 0; i < 5; i++)
-    vt_write_vmfs_disk (vt_printf ("d%d", i), 1);
+    vt_write_vmfs_disk (test_printf ("d%d", i), 1);
   vt_read ("m.vmx", &vm);
   CHECK (vm.disks.len == 5);
   for (size_t i = 0; i < 5; i++) {

@@ -76,7 +76,7 @@ check_disk (const struct vm_disk *d, enum vm_bus bus, unsigned controller,
             unsigned unit, const char *model, const char *file,
             uint64_t capacity, const char *dir)
 {
-  char *path = vt_printf ("%s/%s", dir, file);
+  char *path = test_printf ("%s/%s", dir, file);
 
   CHECK (d->bus == bus);
   CHECK (d->controller == controller);
@@ -108,7 +108,7 @@ main (void)
 
   CHECK_STREQ (vm.name, "web01");
   CHECK_STREQ (vm.uuid, "564d12ab-34cd-56ef-7890-a1b2c3d4e5f6");
-  CHECK_STREQ (vm.source, vt_printf ("vmx:%s/web01.vmx", dir));
+  CHECK_STREQ (vm.source, test_printf ("vmx:%s/web01.vmx", dir));
   CHECK (vm.firmware == VM_FIRMWARE_BIOS);
   CHECK (!vm.secure_boot);
   CHECK_STREQ (vm.hardware_version, "vmx-19");

@@ -57,7 +57,7 @@ main (void)
   vt_read ("web01.vmx", &vm);
 
   CHECK (vm.disks.len == 1);
-  CHECK_STREQ (vm.disks.ptr[0].path, vt_printf ("%s/web01-000002.vmdk",
+  CHECK_STREQ (vm.disks.ptr[0].path, test_printf ("%s/web01-000002.vmdk",
                                                 dir));
   CHECK (vm.disks.ptr[0].capacity == 64 * MiB);
   CHECK (vm.os_family == VM_OS_LINUX);

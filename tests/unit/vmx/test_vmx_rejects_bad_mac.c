@@ -10,7 +10,7 @@ main (void)
 
   test_init (false);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *text = vt_printf ("ethernet0.present = \"TRUE\"\n"
+    char *text = test_printf ("ethernet0.present = \"TRUE\"\n"
                             "ethernet0.addressType = \"static\"\n"
                             "ethernet0.address = \"%s\"\n", bad[i]);
     test_write_text ("n.vmx", text);

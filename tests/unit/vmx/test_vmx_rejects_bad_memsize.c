@@ -9,7 +9,7 @@ main (void)
 
   test_init (false);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *text = vt_printf ("memSize = \"%s\"\n", bad[i]);
+    char *text = test_printf ("memSize = \"%s\"\n", bad[i]);
     test_write_text ("m.vmx", text);
     vt_expect_fails ("m.vmx", "vmx: m.vmx: line 1: memSize = ",
                      "is not a memory size in MiB", NULL);

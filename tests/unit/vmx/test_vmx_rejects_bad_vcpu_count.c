@@ -13,7 +13,7 @@ main (void)
 
   test_init (false);
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *text = vt_printf ("displayName = \"c\"\nnumvcpus = \"%s\"\n",
+    char *text = test_printf ("displayName = \"c\"\nnumvcpus = \"%s\"\n",
                             bad[i]);
     test_write_text ("c.vmx", text);
     vt_expect_fails ("c.vmx", "vmx: c.vmx: line 2: numvcpus = ",

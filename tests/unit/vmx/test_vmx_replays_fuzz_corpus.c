@@ -23,7 +23,7 @@ replay (const char *dir)
 
     if (d->d_name[0] == '.')
       continue;
-    path = vt_printf ("%s/%s", dir, d->d_name);
+    path = test_printf ("%s/%s", dir, d->d_name);
     data = test_read_file (path, &len);
     if (vmx_file_parse ((const char *) data, len, d->d_name, &f) == 0)
       vmx_file_free (f);
@@ -42,8 +42,8 @@ main (int argc, char **argv)
   int n;
 
   CHECK (argc == 2);
-  n = replay (vt_printf ("%s/fuzz/corpus/vmx", argv[1]));
-  n += replay (vt_printf ("%s/tests/data/fuzz/vmx", argv[1]));
+  n = replay (test_printf ("%s/fuzz/corpus/vmx", argv[1]));
+  n += replay (test_printf ("%s/tests/data/fuzz/vmx", argv[1]));
   fprintf (stderr, "%d inputs replayed\n", n);
   CHECK (n > 0);
   return 0;

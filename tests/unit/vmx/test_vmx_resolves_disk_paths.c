@@ -16,8 +16,8 @@ main (void)
   test_init (false);
   CHECK (realpath (test_dir (), dir) != NULL);
   test_run ("mkdir -p vm other");
-  other = vt_printf ("%s/other/data.vmdk", dir);
-  body = vt_printf (
+  other = test_printf ("%s/other/data.vmdk", dir);
+  body = test_printf (
     "scsi0.present = \"TRUE\"\n"
     "scsi0.virtualDev = \"pvscsi\"\n"
     "scsi0:0.fileName = \"/vmfs/volumes/datastore1/web01/web01.vmdk\"\n"
@@ -35,7 +35,7 @@ main (void)
   vt_read ("vm/web01.vmx", &vm);
 
   CHECK (vm.disks.len == 4);
-  CHECK_STREQ (vm.disks.ptr[0].path, vt_printf ("%s/vm/web01.vmdk", dir));
+  CHECK_STREQ (vm.disks.ptr[0].path, test_printf ("%s/vm/web01.vmdk", dir));
   CHECK_STREQ (vm.disks.ptr[0].datastore, "datastore1");
   CHECK (vm.disks.ptr[0].capacity == 4 * MiB);
 
@@ -46,11 +46,11 @@ main (void)
   CHECK (vm.disks.ptr[1].capacity == 0);
 
   CHECK_STREQ (vm.disks.ptr[2].path, other);
-  CHECK_STREQ (vm.disks.ptr[2].datastore, vt_printf ("%s/other", dir));
+  CHECK_STREQ (vm.disks.ptr[2].datastore, test_printf ("%s/other", dir));
   CHECK (vm.disks.ptr[2].capacity == 2 * MiB);
 
   CHECK_STREQ (vm.disks.ptr[3].path,
-               vt_printf ("%s/vm/../other/data.vmdk", dir));
+               test_printf ("%s/vm/../other/data.vmdk", dir));
   CHECK (vm.disks.ptr[3].capacity == 2 * MiB);
   vm_free (&vm);
   return 0;

@@ -28,47 +28,13 @@
             b_ ? b_ : "(null)");                                            \
   } while (0)
 
-/* Strings from vt_printf, freed at exit so that LeakSanitizer stays
- * quiet while tests use them inline. */
-static char **vt_strings;
-static size_t vt_n_strings;
-
-static inline void
-vt_free_strings (void)
-{
-  for (size_t i = 0; i < vt_n_strings; i++)
-    free (vt_strings[i]);
-  free (vt_strings);
-}
-
-/* printf into a string that lives until the test exits. */
-static inline char * __attribute__ ((format (printf, 1, 2), unused))
-vt_printf (const char *fmt, ...)
-{
-  va_list ap;
-  char *s, **n;
-
-  va_start (ap, fmt);
-  if (vasprintf (&s, fmt, ap) == -1)
-    FAIL ("out of memory");
-  va_end (ap);
-  if (vt_n_strings == 0)
-    atexit (vt_free_strings);
-  n = realloc (vt_strings, (vt_n_strings + 1) * sizeof *n);
-  if (n == NULL)
-    FAIL ("out of memory");
-  vt_strings = n;
-  vt_strings[vt_n_strings++] = s;
-  return s;
-}
-
 /* A .vmx as ESXi writes it: the configuration header, the test's device
  * and machine lines (body), then what ESXi appends on first power-on
  * (uuids, PCI slots, nvram, bridges). */
 static inline void __attribute__ ((unused))
 vt_write_esxi_vmx (const char *name, unsigned hw_version, const char *body)
 {
-  char *text = vt_printf (
+  char *text = test_printf (
     ".encoding = \"UTF-8\"\n"
     "config.version = \"8\"\n"
     "virtualHW.version = \"%u\"\n"
@@ -139,7 +105,7 @@ vt_write_esxi_vmx (const char *name, unsigned hw_version, const char *body)
 static inline void __attribute__ ((unused))
 vt_write_vmfs_disk (const char *name, unsigned mib)
 {
-  char *desc = vt_printf (
+  char *desc = test_printf (
     "# Disk DescriptorFile\n"
     "version=1\n"
     "encoding=\"UTF-8\"\n"
@@ -163,8 +129,8 @@ vt_write_vmfs_disk (const char *name, unsigned mib)
     "ddb.virtualHWVersion = \"19\"\n",
     mib * 2048, strrchr (name, '/') ? strrchr (name, '/') + 1 : name,
     mib * 2048 / (255 * 63) + 1);
-  char *file = vt_printf ("%s.vmdk", name);
-  char *flat = vt_printf ("%s-flat.vmdk", name);
+  char *file = test_printf ("%s.vmdk", name);
+  char *flat = test_printf ("%s-flat.vmdk", name);
 
   test_write_text (file, desc);
   test_write_file (flat, "", 0);
@@ -177,7 +143,7 @@ static inline void __attribute__ ((unused))
 vt_write_rdm_disk (const char *name, const char *extent_type,
                    uint64_t sectors)
 {
-  char *desc = vt_printf (
+  char *desc = test_printf (
     "# Disk DescriptorFile\n"
     "version=1\n"
     "encoding=\"UTF-8\"\n"
@@ -196,7 +162,7 @@ vt_write_rdm_disk (const char *name, const char *extent_type,
     strcmp (extent_type, "VMFSRAW") == 0 ? "vmfsPassthroughRawDeviceMap"
     : "vmfsRawDeviceMap", sectors, extent_type, name,
     strcmp (extent_type, "VMFSRAW") == 0 ? "p" : "");
-  char *file = vt_printf ("%s.vmdk", name);
+  char *file = test_printf ("%s.vmdk", name);
 
   test_write_text (file, desc);
 }
