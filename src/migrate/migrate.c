@@ -252,22 +252,45 @@ migrate_validate (struct migration *m)
   return 0;
 }
 
+/* Each disk's storage on the target: its datastore through the storage
+ * mapping (NULL: the target's own).  NULL with the error set. */
+static const char **
+migrate_disk_storage (struct migration *m)
+{
+  const char **storage = calloc (m->vm.disks.len + 1, sizeof *storage);
+
+  if (storage == NULL) {
+    error_set_errno (errno, "migrate: calloc");
+    return NULL;
+  }
+  for (size_t i = 0; m->opts->storage && i < m->vm.disks.len; i++)
+    storage[i] = mapping_lookup (m->opts->storage,
+                                 m->vm.disks.ptr[i].datastore);
+  return storage;
+}
+
 int
 migrate_prepare (struct migration *m)
 {
+  const char **storage;
+  int r;
+
   migrate_step (m, MIGRATE_PREPARE, m->opts->target);
-  return target_prepare (&m->target, &m->vm);
+  storage = migrate_disk_storage (m);
+  if (storage == NULL)
+    return -1;
+  r = target_prepare (&m->target, &m->vm, storage);
+  free (storage);
+  return r;
 }
 
-/* The target connector refuses existing files in target_prepare; a resumed
- * migration takes the names its first prepare decided (the caller kept
- * them) and fills them in itself. */
 int
 migrate_prepare_resume (struct migration *m, char *const *disk_paths,
                         size_t nr_disks, const char *xml_path,
                         const char *report_path)
 {
-  struct target *t = &m->target;
+  const char **storage;
+  int r;
 
   migrate_step (m, MIGRATE_PREPARE, m->opts->target);
   if (nr_disks != m->vm.disks.len) {
@@ -276,30 +299,13 @@ migrate_prepare_resume (struct migration *m, char *const *disk_paths,
                m->vm.name, m->vm.disks.len, nr_disks);
     return -1;
   }
-  if (mkdir (t->location, 0755) == -1 && errno != EEXIST) {
-    error_set_errno (errno, "target: creating %s", t->location);
+  storage = migrate_disk_storage (m);
+  if (storage == NULL)
     return -1;
-  }
-  t->disk_paths = calloc (nr_disks + 1, sizeof (char *));
-  if (t->disk_paths == NULL) {
-    error_set_errno (errno, "migrate: calloc");
-    return -1;
-  }
-  t->nr_disks = nr_disks;
-  for (size_t i = 0; i < nr_disks; i++)
-    if ((t->disk_paths[i] = strdup (disk_paths[i])) == NULL) {
-      error_set_errno (errno, "migrate: strdup");
-      return -1;
-    }
-  free (t->xml_path);
-  free (t->report_path);
-  t->xml_path = strdup (xml_path);
-  t->report_path = strdup (report_path);
-  if (t->xml_path == NULL || t->report_path == NULL) {
-    error_set_errno (errno, "migrate: strdup");
-    return -1;
-  }
-  return 0;
+  r = target_resume (&m->target, &m->vm, storage, disk_paths, xml_path,
+                     report_path);
+  free (storage);
+  return r;
 }
 
 int

@@ -105,11 +105,13 @@ const struct target *migrate_target (const struct migration *m);
 int migrate_validate (struct migration *m);
 const finding_vector *migrate_findings (const struct migration *m);
 
-/* prepare: decide every target file name and refuse if one exists. */
+/* prepare: decide every target file name and refuse if one exists.  A
+ * disk whose datastore the storage mapping names goes to that storage
+ * (a libvirt pool, a subdirectory of a dir target). */
 int migrate_prepare (struct migration *m);
 /* prepare again after an interrupted run: the names an earlier
  * migrate_prepare decided (one disk path per VM disk, the XML and the
- * report), which may exist. */
+ * report), which may exist (see target_resume). */
 int migrate_prepare_resume (struct migration *m, char *const *disk_paths,
                             size_t nr_disks, const char *xml_path,
                             const char *report_path);

@@ -1,7 +1,9 @@
 /* dir.c: the directory target: NAME-diskN.FORMAT, NAME.xml and
  * NAME.report.json in one directory; see target.h.  It takes no options
  * and never starts anything: the directory is for a KVM platform to
- * import.
+ * import.  A disk given its own storage (a storage mapping) goes to that
+ * subdirectory of the directory, which may be a mount point or a link to
+ * other storage.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,13 +45,83 @@ dir_open (struct target *t, const char *location,
 }
 
 static int
-dir_prepare (struct target *t, const struct vm *vm)
+dir_make (const char *path)
 {
-  if (mkdir (t->location, 0755) == -1 && errno != EEXIST) {
-    error_set_errno (errno, "target: creating %s", t->location);
+  if (mkdir (path, 0755) == -1 && errno != EEXIST) {
+    error_set_errno (errno, "target: creating %s", path);
     return -1;
   }
-  return target_name_files (t, vm);
+  return 0;
+}
+
+/* The directories: the target's own, and one per storage name used. */
+static int
+dir_make_all (struct target *t, const struct vm *vm,
+              const char *const *disk_storage, char **disk_dirs)
+{
+  if (dir_make (t->location) == -1)
+    return -1;
+  for (size_t i = 0; disk_storage && i < vm->disks.len; i++) {
+    if (disk_storage[i] == NULL)
+      continue;
+    if (strcmp (disk_storage[i], ".") == 0
+        || strcmp (disk_storage[i], "..") == 0) {
+      error_set ("target dir: storage \"%s\" (from the storage mapping) "
+                 "cannot be a subdirectory name", disk_storage[i]);
+      return -1;
+    }
+    if (asprintf (&disk_dirs[i], "%s/%s", t->location, disk_storage[i])
+        == -1) {
+      disk_dirs[i] = NULL;
+      error_set_errno (errno, "target: asprintf");
+      return -1;
+    }
+    if (dir_make (disk_dirs[i]) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+static void
+dir_free_all (char **disk_dirs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (disk_dirs[i]);
+  free (disk_dirs);
+}
+
+static int
+dir_prepare (struct target *t, const struct vm *vm,
+             const char *const *disk_storage)
+{
+  char **disk_dirs = calloc (vm->disks.len + 1, sizeof (char *));
+  int r = -1;
+
+  if (disk_dirs == NULL) {
+    error_set_errno (errno, "target: calloc");
+    return -1;
+  }
+  if (dir_make_all (t, vm, disk_storage, disk_dirs) == 0)
+    r = target_name_files (t, vm, (const char *const *) disk_dirs);
+  dir_free_all (disk_dirs, vm->disks.len);
+  return r;
+}
+
+/* A resumed run's directories may have been removed with their files. */
+static int
+dir_resume (struct target *t, const struct vm *vm,
+            const char *const *disk_storage)
+{
+  char **disk_dirs = calloc (vm->disks.len + 1, sizeof (char *));
+  int r;
+
+  if (disk_dirs == NULL) {
+    error_set_errno (errno, "target: calloc");
+    return -1;
+  }
+  r = dir_make_all (t, vm, disk_storage, disk_dirs);
+  dir_free_all (disk_dirs, vm->disks.len);
+  return r;
 }
 
 static int
@@ -73,6 +145,7 @@ const struct target_driver target_dir_driver = {
   .kind = "dir",
   .open = dir_open,
   .prepare = dir_prepare,
+  .resume = dir_resume,
   .write_domain = dir_write_domain,
   .write_report = dir_write_report,
   .close = dir_close,

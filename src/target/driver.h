@@ -4,7 +4,8 @@
  * One flat struct of callbacks per connector.  target.c has already
  * checked the name and format and filled t->kind, t->name and t->format
  * when open is called; every callback returns 0 or -1 with the error set.
- * NULL callbacks: set_option (no options), start (cannot start).
+ * NULL callbacks: set_option (no options), start (cannot start), resume
+ * (nothing to do beyond target.c's).
  */
 #ifndef FERRY_TARGET_DRIVER_H
 #define FERRY_TARGET_DRIVER_H
@@ -25,7 +26,11 @@ struct target_driver {
   int (*open) (struct target *t, const char *location,
                const struct target_option *options, size_t nr_options);
   int (*set_option) (struct target *t, const char *key, const char *value);
-  int (*prepare) (struct target *t, const struct vm *vm);
+  int (*prepare) (struct target *t, const struct vm *vm,
+                  const char *const *disk_storage);
+  /* t's paths are already filled in by target_resume(). */
+  int (*resume) (struct target *t, const struct vm *vm,
+                 const char *const *disk_storage);
   int (*write_domain) (struct target *t, const char *xml);
   int (*start) (struct target *t);
   int (*write_report) (struct target *t, const char *json);
@@ -38,13 +43,13 @@ extern const struct target_driver target_libvirt_driver;
 
 /* Helpers shared by the file-based connectors (target.c). */
 
-/* "LOCATION/NAMEsuffix", or NULL with the error set. */
-char *target_file (const struct target *t, const char *suffix);
 /* -1 with an error naming path when anything exists there. */
 int target_refuse_existing (const char *path);
-/* Fill t->disk_paths (NAME-diskN.FORMAT), t->xml_path and t->report_path
- * under t->location, refusing any that exists. */
-int target_name_files (struct target *t, const struct vm *vm);
+/* Fill t->disk_paths (DIR/NAME-diskN.FORMAT, where DIR is disk_dirs[N],
+ * or t->location when disk_dirs or disk_dirs[N] is NULL), t->xml_path and
+ * t->report_path (under t->location), refusing any that exists. */
+int target_name_files (struct target *t, const struct vm *vm,
+                       const char *const *disk_dirs);
 /* Write text to path through PATH.tmp and rename, so that a crash never
  * leaves half a file under the final name. */
 int target_write_file (const char *path, const char *text);

@@ -39,18 +39,28 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/vector.h"
 
 /* Record a libvirt failure: context, then libvirt's own message. */
 #define libvirt_error_set(fmt, ...) \
   error_set ("libvirt: " fmt ": %s", __VA_ARGS__, virGetLastErrorMessage ())
 
+struct libvirt_pool {
+  char *name;
+  char *path;                   /* where its volumes are, as files */
+  virStoragePoolPtr pool;
+};
+
+DEFINE_VECTOR_TYPE (libvirt_pool_vector, struct libvirt_pool);
+
 struct libvirt_target {
   char *uri;                    /* as given; NULL = libvirt's default */
   char *uri_shown;              /* the URI connected to, for messages */
-  char *pool_name;
+  char *pool_name;              /* the target's own pool */
   bool start;
   virConnectPtr conn;
-  virStoragePoolPtr pool;
+  libvirt_pool_vector pools;    /* [0] the target's own, then the pools
+                                   the storage mapping names */
   virDomainPtr dom;             /* the domain this run defined */
 };
 
@@ -71,103 +81,124 @@ libvirt_init (void)
   virSetErrorFunc (NULL, libvirt_error_ignore);
 }
 
+static xmlDocPtr
+libvirt_xml_read (const char *xml, const char *what)
+{
+  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), what, NULL,
+                                 XML_PARSE_NONET | XML_PARSE_NOERROR
+                                 | XML_PARSE_NOWARNING);
+
+  if (doc && xmlDocGetRootElement (doc) == NULL) {
+    xmlFreeDoc (doc);
+    doc = NULL;
+  }
+  return doc;
+}
+
+static bool
+libvirt_xml_is (xmlNodePtr n, const char *name)
+{
+  return n->type == XML_ELEMENT_NODE && xmlStrEqual (n->name, BAD_CAST name);
+}
+
 /* The pool's XML: its type and where its volumes live. */
 static int
-libvirt_pool_parse (struct libvirt_target *h, const char *xml,
-                    char **type, char **path)
+libvirt_pool_parse (const char *name, const char *xml, char **type,
+                    char **path)
 {
   xmlDocPtr doc;
   xmlNodePtr root, n, p;
 
   *type = *path = NULL;
-  doc = xmlReadMemory (xml, strlen (xml), "pool.xml", NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR
-                       | XML_PARSE_NOWARNING);
-  root = doc ? xmlDocGetRootElement (doc) : NULL;
-  if (root == NULL) {
-    error_set ("libvirt: storage pool \"%s\": cannot parse its XML",
-               h->pool_name);
-    xmlFreeDoc (doc);
+  doc = libvirt_xml_read (xml, "pool.xml");
+  if (doc == NULL) {
+    error_set ("libvirt: storage pool \"%s\": cannot parse its XML", name);
     return -1;
   }
+  root = xmlDocGetRootElement (doc);
   *type = (char *) xmlGetProp (root, BAD_CAST "type");
   for (n = root->children; n; n = n->next)
-    if (n->type == XML_ELEMENT_NODE && xmlStrEqual (n->name, BAD_CAST "target"))
+    if (libvirt_xml_is (n, "target"))
       for (p = n->children; p; p = p->next)
-        if (p->type == XML_ELEMENT_NODE
-            && xmlStrEqual (p->name, BAD_CAST "path") && *path == NULL)
+        if (libvirt_xml_is (p, "path") && *path == NULL)
           *path = (char *) xmlNodeGetContent (p);
   xmlFreeDoc (doc);
   if (*type == NULL) {
-    error_set ("libvirt: storage pool \"%s\": its XML has no type",
-               h->pool_name);
+    error_set ("libvirt: storage pool \"%s\": its XML has no type", name);
     return -1;
   }
   return 0;
 }
 
-/* Look up h->pool_name: it must exist, be active and keep files; its
- * target path becomes t->location. */
-static int
-libvirt_pool_resolve (struct target *t)
+static void
+libvirt_pool_free (struct libvirt_pool *p)
 {
-  struct libvirt_target *h = t->handle;
+  if (p->pool)
+    virStoragePoolFree (p->pool);
+  free (p->name);
+  free (p->path);
+  memset (p, 0, sizeof *p);
+}
+
+/* Look up pool name: it must exist, be active and keep files.  how_chosen
+ * ends the message when it does not exist. */
+static int
+libvirt_pool_open (struct libvirt_target *h, const char *name,
+                   const char *how_chosen, struct libvirt_pool *out)
+{
   virStoragePoolPtr pool;
   CLEANUP_FREE char *xml = NULL;
   xmlChar *type = NULL, *path = NULL;
   int active, r = -1;
 
-  pool = virStoragePoolLookupByName (h->conn, h->pool_name);
+  pool = virStoragePoolLookupByName (h->conn, name);
   if (pool == NULL) {
     if (virGetLastErrorCode () == VIR_ERR_NO_STORAGE_POOL)
-      error_set ("libvirt: storage pool \"%s\" does not exist on %s (pick "
-                 "one with --storage-pool; `virsh pool-list --all` lists "
-                 "them)", h->pool_name, h->uri_shown);
+      error_set ("libvirt: storage pool \"%s\" does not exist on %s (%s; "
+                 "`virsh pool-list --all` lists the pools)", name,
+                 h->uri_shown, how_chosen);
     else
-      libvirt_error_set ("looking up storage pool \"%s\" on %s",
-                         h->pool_name, h->uri_shown);
+      libvirt_error_set ("looking up storage pool \"%s\" on %s", name,
+                         h->uri_shown);
     return -1;
   }
   xml = virStoragePoolGetXMLDesc (pool, 0);
   if (xml == NULL) {
-    libvirt_error_set ("reading the XML of storage pool \"%s\" on %s",
-                       h->pool_name, h->uri_shown);
+    libvirt_error_set ("reading the XML of storage pool \"%s\" on %s", name,
+                       h->uri_shown);
     goto out;
   }
-  if (libvirt_pool_parse (h, xml, (char **) &type, (char **) &path) == -1)
+  if (libvirt_pool_parse (name, xml, (char **) &type, (char **) &path) == -1)
     goto out;
   if (!xmlStrEqual (type, BAD_CAST "dir") && !xmlStrEqual (type, BAD_CAST "fs")
       && !xmlStrEqual (type, BAD_CAST "netfs")) {
     error_set ("libvirt: storage pool \"%s\" on %s is of type \"%s\"; ferry "
                "writes only into pools that keep volumes as files (dir, fs, "
-               "netfs) for now", h->pool_name, h->uri_shown, (char *) type);
+               "netfs) for now", name, h->uri_shown, (char *) type);
     goto out;
   }
   active = virStoragePoolIsActive (pool);
   if (active != 1) {
     if (active == 0)
       error_set ("libvirt: storage pool \"%s\" on %s is not active (start "
-                 "it with `virsh pool-start %s`)", h->pool_name,
-                 h->uri_shown, h->pool_name);
+                 "it with `virsh pool-start %s`)", name, h->uri_shown, name);
     else
-      libvirt_error_set ("storage pool \"%s\" on %s", h->pool_name,
-                         h->uri_shown);
+      libvirt_error_set ("storage pool \"%s\" on %s", name, h->uri_shown);
     goto out;
   }
   if (path == NULL || path[0] != '/') {
     error_set ("libvirt: storage pool \"%s\" on %s has no absolute target "
-               "path", h->pool_name, h->uri_shown);
+               "path", name, h->uri_shown);
     goto out;
   }
-  free (t->location);
-  t->location = strdup ((char *) path);
-  if (t->location == NULL) {
+  out->name = strdup (name);
+  out->path = strdup ((char *) path);
+  if (out->name == NULL || out->path == NULL) {
     error_set_errno (errno, "libvirt: strdup");
+    libvirt_pool_free (out);
     goto out;
   }
-  if (h->pool)
-    virStoragePoolFree (h->pool);
-  h->pool = steal_pointer (&pool);
+  out->pool = steal_pointer (&pool);
   r = 0;
 out:
   xmlFree (type);
@@ -175,6 +206,63 @@ out:
   if (pool)
     virStoragePoolFree (pool);
   return r;
+}
+
+/* (Re)open the target's own pool, h->pool_name, as h->pools.ptr[0]; its
+ * path becomes t->location. */
+static int
+libvirt_pool_resolve (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+  struct libvirt_pool p = { 0 };
+  char *location;
+
+  if (libvirt_pool_open (h, h->pool_name, "pick one with --storage-pool",
+                         &p) == -1)
+    return -1;
+  location = strdup (p.path);
+  if (location == NULL) {
+    error_set_errno (errno, "libvirt: strdup");
+    libvirt_pool_free (&p);
+    return -1;
+  }
+  if (h->pools.len == 0) {
+    if (libvirt_pool_vector_append (&h->pools, p) == -1) {
+      libvirt_pool_free (&p);
+      free (location);
+      return -1;
+    }
+  }
+  else {
+    libvirt_pool_free (&h->pools.ptr[0]);
+    h->pools.ptr[0] = p;
+  }
+  free (t->location);
+  t->location = location;
+  return 0;
+}
+
+/* The index in h->pools of pool name (NULL: the target's own), opened
+ * the first time; -1 with the error set. */
+static ssize_t
+libvirt_pool_find (struct target *t, const char *name)
+{
+  struct libvirt_target *h = t->handle;
+  struct libvirt_pool p = { 0 };
+
+  if (name == NULL)
+    return 0;
+  for (size_t i = 0; i < h->pools.len; i++)
+    if (strcmp (h->pools.ptr[i].name, name) == 0)
+      return (ssize_t) i;
+  if (libvirt_pool_open (h, name, "it is named by the storage mapping",
+                         &p) == -1)
+    return -1;
+  if (libvirt_pool_vector_append (&h->pools, p) == -1) {
+    libvirt_pool_free (&p);
+    return -1;
+  }
+  return (ssize_t) h->pools.len - 1;
 }
 
 static int
@@ -270,38 +358,41 @@ libvirt_set_option (struct target *t, const char *key, const char *value)
   return strcmp (key, "storage-pool") == 0 ? libvirt_pool_resolve (t) : 0;
 }
 
+/* Let libvirt see the files in every pool this run uses as volumes. */
 static int
-libvirt_refresh_pool (struct target *t)
+libvirt_refresh_pools (struct target *t)
 {
   struct libvirt_target *h = t->handle;
 
-  if (virStoragePoolRefresh (h->pool, 0) == -1) {
-    libvirt_error_set ("refreshing storage pool \"%s\" on %s", h->pool_name,
-                       h->uri_shown);
-    return -1;
-  }
+  for (size_t i = 0; i < h->pools.len; i++)
+    if (virStoragePoolRefresh (h->pools.ptr[i].pool, 0) == -1) {
+      libvirt_error_set ("refreshing storage pool \"%s\" on %s",
+                         h->pools.ptr[i].name, h->uri_shown);
+      return -1;
+    }
   return 0;
 }
 
-/* Refuse when a volume called name exists in the pool. */
+/* Refuse when a volume called name exists in pool p. */
 static int
-libvirt_refuse_volume (struct target *t, const char *name)
+libvirt_refuse_volume (struct target *t, const struct libvirt_pool *p,
+                       const char *name)
 {
   struct libvirt_target *h = t->handle;
-  virStorageVolPtr vol = virStorageVolLookupByName (h->pool, name);
+  virStorageVolPtr vol = virStorageVolLookupByName (p->pool, name);
 
   if (vol) {
     virStorageVolFree (vol);
     error_set ("libvirt: a volume \"%s\" already exists in storage pool "
                "\"%s\" on %s; ferry never overwrites a volume (delete it "
                "with `virsh vol-delete --pool %s %s`, or choose another "
-               "name with --name)", name, h->pool_name, h->uri_shown,
-               h->pool_name, name);
+               "name with --name)", name, p->name, h->uri_shown, p->name,
+               name);
     return -1;
   }
   if (virGetLastErrorCode () != VIR_ERR_NO_STORAGE_VOL) {
     libvirt_error_set ("looking up volume \"%s\" in storage pool \"%s\" on "
-                       "%s", name, h->pool_name, h->uri_shown);
+                       "%s", name, p->name, h->uri_shown);
     return -1;
   }
   return 0;
@@ -346,29 +437,162 @@ libvirt_refuse_domain (struct target *t, const char *uuid)
   return 0;
 }
 
+/* Open the pool of every disk given its own storage; disk_pool[i] (when
+ * not NULL) gets the index of disk i's pool. */
 static int
-libvirt_prepare (struct target *t, const struct vm *vm)
+libvirt_disk_pools (struct target *t, const struct vm *vm,
+                    const char *const *disk_storage, ssize_t *disk_pool)
 {
+  for (size_t i = 0; i < vm->disks.len; i++) {
+    ssize_t k = libvirt_pool_find (t, disk_storage ? disk_storage[i] : NULL);
+
+    if (k == -1)
+      return -1;
+    if (disk_pool)
+      disk_pool[i] = k;
+  }
+  return 0;
+}
+
+static int
+libvirt_prepare (struct target *t, const struct vm *vm,
+                 const char *const *disk_storage)
+{
+  struct libvirt_target *h = t->handle;
+  CLEANUP_FREE ssize_t *disk_pool = NULL;
+  CLEANUP_FREE const char **disk_dirs = NULL;
   char volume[256];
 
-  if (libvirt_refuse_domain (t, vm->uuid) == -1)
+  disk_pool = calloc (vm->disks.len + 1, sizeof *disk_pool);
+  disk_dirs = calloc (vm->disks.len + 1, sizeof *disk_dirs);
+  if (disk_pool == NULL || disk_dirs == NULL) {
+    error_set_errno (errno, "libvirt: calloc");
     return -1;
-  /* Files put in the pool's directory outside libvirt count too. */
-  if (libvirt_refresh_pool (t) == -1)
+  }
+  if (libvirt_refuse_domain (t, vm->uuid) == -1
+      || libvirt_disk_pools (t, vm, disk_storage, disk_pool) == -1)
+    return -1;
+  /* Files put in the pools' directories outside libvirt count too. */
+  if (libvirt_refresh_pools (t) == -1)
     return -1;
   for (size_t i = 0; i < vm->disks.len; i++) {
+    const struct libvirt_pool *p = &h->pools.ptr[disk_pool[i]];
+
     snprintf (volume, sizeof volume, "%s-disk%zu.%s", t->name, i, t->format);
-    if (libvirt_refuse_volume (t, volume) == -1)
+    if (libvirt_refuse_volume (t, p, volume) == -1)
       return -1;
+    disk_dirs[i] = p->path;
   }
   snprintf (volume, sizeof volume, "%s.xml", t->name);
-  if (libvirt_refuse_volume (t, volume) == -1)
+  if (libvirt_refuse_volume (t, &h->pools.ptr[0], volume) == -1)
     return -1;
   snprintf (volume, sizeof volume, "%s.report.json", t->name);
-  if (libvirt_refuse_volume (t, volume) == -1)
+  if (libvirt_refuse_volume (t, &h->pools.ptr[0], volume) == -1)
     return -1;
   /* The same names as files, and checked again with lstat. */
-  return target_name_files (t, vm);
+  return target_name_files (t, vm, disk_dirs);
+}
+
+/* The pools are needed again: they are refreshed once the disks are done. */
+static int
+libvirt_resume (struct target *t, const struct vm *vm,
+                const char *const *disk_storage)
+{
+  return libvirt_disk_pools (t, vm, disk_storage, NULL);
+}
+
+/* Whether the domain's definition uses exactly the disk files of t (each
+ * once, and no other disk file): the domain an interrupted run of this
+ * migration defined. */
+static bool
+libvirt_domain_has_our_disks (struct target *t, const char *xml)
+{
+  xmlDocPtr doc = libvirt_xml_read (xml, "domain.xml");
+  xmlNodePtr n, d, src;
+  CLEANUP_FREE bool *seen = calloc (t->nr_disks + 1, sizeof (bool));
+  size_t found = 0;
+  bool ours = doc != NULL && seen != NULL;
+
+  for (n = doc ? xmlDocGetRootElement (doc)->children : NULL; n && ours;
+       n = n->next) {
+    if (!libvirt_xml_is (n, "devices"))
+      continue;
+    for (d = n->children; d && ours; d = d->next) {
+      xmlChar *device;
+
+      if (!libvirt_xml_is (d, "disk"))
+        continue;
+      device = xmlGetProp (d, BAD_CAST "device");
+      if (device == NULL || xmlStrEqual (device, BAD_CAST "disk"))
+        for (src = d->children; src; src = src->next) {
+          xmlChar *file;
+          size_t i;
+
+          if (!libvirt_xml_is (src, "source"))
+            continue;
+          file = xmlGetProp (src, BAD_CAST "file");
+          for (i = 0; file && i < t->nr_disks; i++)
+            if (strcmp ((char *) file, t->disk_paths[i]) == 0)
+              break;
+          if (file == NULL || i == t->nr_disks || seen[i])
+            ours = false;
+          else {
+            seen[i] = true;
+            found++;
+          }
+          xmlFree (file);
+        }
+      xmlFree (device);
+    }
+  }
+  xmlFreeDoc (doc);
+  return ours && found == t->nr_disks;
+}
+
+/* Resuming: a domain of ours left by an interrupted run (defined, then
+ * killed before the report) is undefined so that it can be defined again
+ * from this run's XML.  Any other domain of that name is refused later. */
+static int
+libvirt_adopt_domain (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+  virDomainPtr dom = virDomainLookupByName (h->conn, t->name);
+  CLEANUP_FREE char *xml = NULL;
+  int r = -1;
+
+  if (dom == NULL)
+    return 0;
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  if (xml == NULL) {
+    libvirt_error_set ("reading the definition of %s on %s", t->name,
+                       h->uri_shown);
+    goto out;
+  }
+  if (!libvirt_domain_has_our_disks (t, xml)) {
+    r = 0;                      /* not ours: libvirt_refuse_domain says so */
+    goto out;
+  }
+  if (virDomainIsActive (dom) != 0) {
+    error_set ("libvirt: domain \"%s\" on %s, defined by the interrupted "
+               "run of this migration, is running; shut it down (`virsh "
+               "destroy %s`) and run again", t->name, h->uri_shown, t->name);
+    goto out;
+  }
+  if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_NVRAM
+                                   | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                                   | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                                   | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+      == -1) {
+    libvirt_error_set ("undefining %s, left by the interrupted run, on %s",
+                       t->name, h->uri_shown);
+    goto out;
+  }
+  log_info ("libvirt: %s on %s: the domain left by the interrupted run "
+            "is defined again", t->name, h->uri_shown);
+  r = 0;
+out:
+  virDomainFree (dom);
+  return r;
 }
 
 /* Undo what this run did to the domain; say so in the log if it cannot
@@ -428,7 +652,9 @@ libvirt_write_domain (struct target *t, const char *xml)
     return -1;
   }
   /* The disks are complete: let libvirt see them as volumes. */
-  if (libvirt_refresh_pool (t) == -1)
+  if (libvirt_refresh_pools (t) == -1)
+    return -1;
+  if (t->resumed && libvirt_adopt_domain (t) == -1)
     return -1;
   /* Defining over an existing domain of the same name and UUID would
    * replace its configuration: look once more, right before. */
@@ -459,7 +685,7 @@ libvirt_write_report (struct target *t, const char *json)
     return -1;
   /* The domain stays even if the pool cannot be refreshed now: libvirt
    * will see the files at its next refresh. */
-  if (libvirt_refresh_pool (t) == -1)
+  if (libvirt_refresh_pools (t) == -1)
     log_warn ("%s", error_message ());
   return 0;
 }
@@ -474,15 +700,15 @@ libvirt_close (struct target *t, bool complete)
   if (!complete && t->disk_paths) {
     libvirt_undo (t);
     /* The engine removed the disk files it made: drop them from the
-     * pool's list too. */
-    if (h->pool && virStoragePoolRefresh (h->pool, 0) == -1)
-      log_warn ("libvirt: refreshing storage pool \"%s\": %s", h->pool_name,
-                virGetLastErrorMessage ());
+     * pools' lists too. */
+    if (libvirt_refresh_pools (t) == -1)
+      log_warn ("%s", error_message ());
   }
   if (h->dom)
     virDomainFree (h->dom);
-  if (h->pool)
-    virStoragePoolFree (h->pool);
+  for (size_t i = 0; i < h->pools.len; i++)
+    libvirt_pool_free (&h->pools.ptr[i]);
+  libvirt_pool_vector_reset (&h->pools);
   if (h->conn)
     virConnectClose (h->conn);
   free (h->uri);
@@ -497,6 +723,7 @@ const struct target_driver target_libvirt_driver = {
   .open = libvirt_open,
   .set_option = libvirt_set_option,
   .prepare = libvirt_prepare,
+  .resume = libvirt_resume,
   .write_domain = libvirt_write_domain,
   .start = libvirt_start,
   .write_report = libvirt_write_report,

@@ -138,9 +138,41 @@ target_set_option (struct target *t, const char *key, const char *value)
 }
 
 int
-target_prepare (struct target *t, const struct vm *vm)
+target_prepare (struct target *t, const struct vm *vm,
+                const char *const *disk_storage)
 {
-  return t->driver->prepare (t, vm);
+  return t->driver->prepare (t, vm, disk_storage);
+}
+
+static char *
+target_strdup (const char *s)
+{
+  char *copy = strdup (s);
+
+  if (copy == NULL)
+    error_set_errno (errno, "target: strdup");
+  return copy;
+}
+
+int
+target_resume (struct target *t, const struct vm *vm,
+               const char *const *disk_storage, char *const *disk_paths,
+               const char *xml_path, const char *report_path)
+{
+  t->disk_paths = calloc (vm->disks.len + 1, sizeof (char *));
+  if (t->disk_paths == NULL) {
+    error_set_errno (errno, "target: calloc");
+    return -1;
+  }
+  t->nr_disks = vm->disks.len;
+  for (size_t i = 0; i < t->nr_disks; i++)
+    if ((t->disk_paths[i] = target_strdup (disk_paths[i])) == NULL)
+      return -1;
+  if ((t->xml_path = target_strdup (xml_path)) == NULL
+      || (t->report_path = target_strdup (report_path)) == NULL)
+    return -1;
+  t->resumed = true;
+  return t->driver->resume ? t->driver->resume (t, vm, disk_storage) : 0;
 }
 
 int
@@ -188,7 +220,8 @@ target_free (struct target *t)
 
 /* ---- helpers for the file-based connectors ---- */
 
-char *
+/* "LOCATION/NAMEsuffix", or NULL with the error set. */
+static char *
 target_file (const struct target *t, const char *suffix)
 {
   char *p;
@@ -215,7 +248,8 @@ target_refuse_existing (const char *path)
 }
 
 int
-target_name_files (struct target *t, const struct vm *vm)
+target_name_files (struct target *t, const struct vm *vm,
+                   const char *const *disk_dirs)
 {
   t->nr_disks = vm->disks.len;
   t->disk_paths = calloc (t->nr_disks ? t->nr_disks : 1, sizeof (char *));
@@ -225,11 +259,15 @@ target_name_files (struct target *t, const struct vm *vm)
     return -1;
   }
   for (size_t i = 0; i < t->nr_disks; i++) {
-    char suffix[64];
-    snprintf (suffix, sizeof suffix, "-disk%zu.%s", i, t->format);
-    t->disk_paths[i] = target_file (t, suffix);
-    if (t->disk_paths[i] == NULL
-        || target_refuse_existing (t->disk_paths[i]) == -1)
+    const char *dir = disk_dirs && disk_dirs[i] ? disk_dirs[i] : t->location;
+
+    if (asprintf (&t->disk_paths[i], "%s/%s-disk%zu.%s", dir, t->name, i,
+                  t->format) == -1) {
+      t->disk_paths[i] = NULL;
+      error_set_errno (errno, "target: asprintf");
+      return -1;
+    }
+    if (target_refuse_existing (t->disk_paths[i]) == -1)
       return -1;
   }
   t->xml_path = target_file (t, ".xml");

@@ -16,10 +16,18 @@
  * the same options from code.  Options: "storage-pool=NAME" and "start"
  * (libvirt only); the dir connector takes none.
  *
+ * Each disk may be given its own storage (the storage mapping turns its
+ * datastore into a name): for libvirt the name of another storage pool,
+ * for dir a subdirectory of the directory.  NULL keeps the target's own
+ * (the "default" pool, the directory itself).  The domain XML and the
+ * report always go to the target's own storage.
+ *
  * Life of a target, and who calls what (the migrate engine, in order):
  *
  *   target_open()          spec parsed, connector connected, location known
  *   target_prepare()       every name decided; refuses if any is taken
+ *   (or target_resume()    the names an interrupted run decided, taken
+ *                          back: they may exist)
  *   (the engine creates and writes t->disk_paths[i] itself, then verifies)
  *   target_write_domain()  the domain recorded (dir: NAME.xml; libvirt:
  *                          defined, and started with the "start" option)
@@ -54,6 +62,7 @@ struct target {
   size_t nr_disks;
   char *xml_path;            /* the domain XML as ferry wrote it */
   char *report_path;
+  bool resumed;              /* target_resume(), not target_prepare() */
 
   /* Set by target_write_domain() / target_start() / write_report(). */
   bool domain_defined;       /* libvirt: this run defined the domain */
@@ -74,8 +83,19 @@ int target_open (const char *spec, const char *name, const char *format,
 int target_set_option (struct target *t, const char *key, const char *value);
 /* Decide every file name and refuse if any exists (or, for libvirt, a
  * domain with the name or the VM's UUID, or a volume with a disk's name).
- * Creates the directory when needed (dir). */
-int target_prepare (struct target *t, const struct vm *vm);
+ * disk_storage: NULL, or one storage name (or NULL) per VM disk, as
+ * described above.  Creates the directories when needed (dir). */
+int target_prepare (struct target *t, const struct vm *vm,
+                    const char *const *disk_storage);
+/* Take back the names that an interrupted run's target_prepare() decided
+ * (one disk path per VM disk, the XML, the report), with the same
+ * disk_storage.  They may exist.  A domain that run defined is then
+ * adopted by target_write_domain() instead of refused (libvirt: an
+ * inactive domain of the same name and UUID whose disks are exactly
+ * these paths). */
+int target_resume (struct target *t, const struct vm *vm,
+                   const char *const *disk_storage, char *const *disk_paths,
+                   const char *xml_path, const char *report_path);
 /* Record the domain (after the disks are copied and verified).  libvirt:
  * define it, and start it with the "start" option. */
 int target_write_domain (struct target *t, const char *xml);

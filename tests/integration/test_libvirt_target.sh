@@ -10,7 +10,9 @@
 # is taken under another name, and when a volume with a disk's name is in
 # the pool; a migration that fails after the define (the domain cannot
 # start) must leave no domain and no volume behind; an unknown pool is
-# refused before anything is copied.
+# refused before anything is copied.  With --map-storage, each disk goes
+# to the pool its ESXi datastore maps to.  A plan resumed after a kill
+# that left its domain defined adopts that domain (and only that one).
 #
 # libvirtd is made usable by tests/libvirt/start-libvirtd.sh (started when
 # none runs).  Exit 0 pass, 1 fail, 77 skip (libvirtd or QEMU cannot run).
@@ -50,6 +52,8 @@ cleanup () {
   for v in $(virsh_q vol-list "$pool" | awk '{print $1}' | grep "^$vm"); do
     virsh_q vol-delete --pool "$pool" "$v" >/dev/null
   done
+  virsh_q pool-destroy "$vm-ssd" >/dev/null
+  virsh_q pool-undefine "$vm-ssd" >/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -175,5 +179,90 @@ status=$?
 [ $status -ne 0 ] && grep -q "storage pool \"no-such-pool-$$\" does not exist" "$work/pool.log" &&
   ! grep -q "^\[copy\]" "$work/pool.log"
 check $? "refuses/unknown-pool"
+
+# 7. --map-storage: disk 1 is on datastore ssd2, everything else goes to
+#    the default entry; each lands in its own pool (the XML and the
+#    report stay in --storage-pool).
+mkdir "$work/ssd-pool"
+virsh_q pool-define-as "$vm-ssd" dir --target "$work/ssd-pool" >/dev/null &&
+  virsh_q pool-start "$vm-ssd" >/dev/null
+check $? "setup/second-pool"
+cp "$work/$vm/$vm.vmdk" "$work/${vm}-d1.vmdk"
+"$guest/make-vm-folder.sh" "$work" "${vm}d" "$work/guest.raw" 'scsi0:1.present = "TRUE"' \
+  "scsi0:1.fileName = \"/vmfs/volumes/ssd2/${vm}d/${vm}d_1.vmdk\""
+mv "$work/${vm}-d1.vmdk" "$work/${vm}d/${vm}d_1.vmdk"
+"$ferry" migrate --from "vmx:$work/${vm}d/${vm}d.vmx" --to "libvirt:$uri" \
+  --storage-pool "$pool" --map-storage "ssd2=$vm-ssd" --map-storage "*=$pool" \
+  --map-network "VM Network=$net" --tcg >"$work/map.log" 2>&1
+status=$?
+[ $status -eq 0 ] || cat "$work/map.log"
+check $status "storage-map/migrates"
+virsh_q dumpxml --inactive "${vm}d" >"$work/map.xml"
+grep -q "<source file='$pool_dir/${vm}d-disk0.qcow2'" "$work/map.xml" &&
+  grep -q "<source file='$work/ssd-pool/${vm}d-disk1.qcow2'" "$work/map.xml"
+check $? "storage-map/disks-in-mapped-pools"
+virsh_q vol-list "$vm-ssd" | grep -q "^ *${vm}d-disk1.qcow2 " &&
+  ! virsh_q vol-list "$pool" | grep -q "^ *${vm}d-disk1"
+check $? "storage-map/volume-listed-in-its-pool"
+"$ferry" migrate --from "vmx:$work/${vm}d/${vm}d.vmx" --to "libvirt:$uri" \
+  --name "${vm}dx" --storage-pool "$pool" --map-storage "ssd2=no-such-pool-$$" \
+  --map-storage "*=$pool" --map-network "VM Network=$net" --tcg >"$work/map-bad.log" 2>&1
+status=$?
+[ $status -ne 0 ] && grep -q "storage pool \"no-such-pool-$$\" does not exist.*storage mapping" "$work/map-bad.log" &&
+  ! ls "$pool_dir/${vm}dx"* >/dev/null 2>&1
+status=$?
+[ $status -eq 0 ] || cat "$work/map-bad.log"
+check $status "storage-map/unknown-pool-refused"
+
+# 8. a plan killed mid-copy whose domain an interrupted run had defined:
+#    the resumed run adopts its own domain (same name, exactly its disk
+#    files, not running) and defines it afresh; a domain of that name
+#    with other disks is refused and left alone.
+plan_until_copying () { # plan_until_copying PLAN VM: run, SIGKILL once copying
+  "$ferry" plan run "$1" --bandwidth 1 --db "$work/plan.db" >"$work/run-$1.log" 2>&1 &
+  pid=$!
+  i=0
+  until "$ferry" plan show "$1" --json --db "$work/plan.db" 2>/dev/null |
+        grep -q '"state": "copying"'; do
+    i=$((i + 1))
+    [ $i -le 200 ] || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+leftover_domain () { # leftover_domain NAME DISK: define what a killed run left
+  cat >"$work/left.xml" <<XML
+<domain type='qemu'><name>$1</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+<source file='$2'/><target dev='vda' bus='virtio'/></disk></devices></domain>
+XML
+  virsh_q define "$work/left.xml" >/dev/null
+}
+for case in adopt foreign; do
+  p=${vm}$case
+  make_vm "$p"
+  "$ferry" plan create "$p" --from "vmx:$work/$p/$p.vmx" \
+    --to "libvirt,storage-pool=$pool:$uri" --map-network "VM Network=$net" \
+    --tcg --db "$work/plan.db" >/dev/null 2>&1
+  check $? "plan-resume-$case/created"
+  plan_until_copying "$p"
+  disk=$pool_dir/$p-disk0.qcow2
+  [ $case = adopt ] || disk=$work/other-disk.qcow2
+  leftover_domain "$p" "$disk"
+  check $? "plan-resume-$case/leftover-defined"
+  "$ferry" plan run "$p" --db "$work/plan.db" >"$work/resume-$p.log" 2>&1
+  status=$?
+  if [ $case = adopt ]; then
+    [ $status -eq 0 ] || cat "$work/resume-$p.log"
+    virsh_q dumpxml --inactive "$p" | grep -q "<memory unit='KiB'>262144</memory>"
+    check $? "plan-resume-adopt/done-and-redefined"
+  else
+    [ $status -ne 0 ] && grep -q "a domain named \"$p\" already exists" "$work/resume-$p.log" &&
+      virsh_q dumpxml --inactive "$p" | grep -q "<source file='$disk'/>"
+    check $? "plan-resume-foreign/refused-and-left-alone"
+  fi
+done
 
 exit $failed

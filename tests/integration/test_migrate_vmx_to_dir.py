@@ -13,6 +13,10 @@ Cases:
   migrate/refuses-overwrite  second run: exit 2, nothing changed
   migrate/critical-blocks    physical RDM: exit 2, target directory empty
   migrate/missing-disk       a disk file that is gone: exit 2, nothing left
+  migrate/storage-map        --map-storage: each disk in the subdirectory
+                             its ESXi datastore maps to, the XML names them
+  migrate/storage-unmapped   a datastore the mapping lacks: exit 2, nothing
+                             written
 """
 
 import json
@@ -167,6 +171,42 @@ def run_cases(rep, work):
     if os.path.exists(out3) and os.listdir(out3):
         problems.append("files were left: %s" % os.listdir(out3))
     rep.check("migrate/missing-disk", problems)
+
+    # disks on two ESXi datastores, as the .vmx names them
+    ds_vm = os.path.join(work, "web02")
+    vmx4, disks4 = make_vm(ds_vm, "web02")
+    with open(vmx4) as f:
+        text = f.read()
+    text = text.replace('"web02-000001.vmdk"', '"/vmfs/volumes/fast-ds/web02/web02-000001.vmdk"')
+    text = text.replace('"web02_1.vmdk"', '"/vmfs/volumes/slow-ds/web02/web02_1.vmdk"')
+    with open(vmx4, "w") as f:
+        f.write(text)
+    out4 = os.path.join(work, "out4")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx4, "--to", "dir:" + out4,
+                 "--map-storage", "fast-ds=fast", "--map-storage", "slow-ds=slow",
+                 timeout=600)
+    problems = im.succeeded(r, "ferry migrate --map-storage")
+    if not problems:
+        for i, sub in enumerate(["fast", "slow"]):
+            dst = os.path.join(out4, sub, "web02-disk%d.qcow2" % i)
+            c = im.run(["qemu-img", "compare", "-f", "vmdk", "-F", "qcow2", disks4[i], dst])
+            if c.rc != 0:
+                problems.append("disk %d in %s: %s" % (i, sub, c.out.strip()))
+            if "<source file=\"%s\"/>" % dst not in open(os.path.join(out4, "web02.xml")).read():
+                problems.append("the domain XML does not name " + dst)
+        if sorted(os.listdir(out4)) != ["fast", "slow", "web02.report.json", "web02.xml"]:
+            problems.append("unexpected files: %s" % sorted(os.listdir(out4)))
+    rep.check("migrate/storage-map", problems)
+
+    out5 = os.path.join(work, "out5")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx4, "--to", "dir:" + out5,
+                 "--map-storage", "fast-ds=fast")
+    problems = [] if r.rc == 2 else ["exit %d, expected 2" % r.rc]
+    if "slow-ds" not in r.err:
+        problems.append("the unmapped datastore is not named: " + r.brief())
+    if os.path.exists(out5):
+        problems.append("files were written: %s" % os.listdir(out5))
+    rep.check("migrate/storage-unmapped", problems)
 
 
 if __name__ == "__main__":
