@@ -18,6 +18,11 @@ int cmd_hash (int argc, char **argv);
 int cmd_migrate (int argc, char **argv);
 int cmd_validate (int argc, char **argv);
 int cmd_plan (int argc, char **argv);
+int cmd_host (int argc, char **argv);
+int cmd_cpu (int argc, char **argv);
+int cmd_live (int argc, char **argv);
+/* `ferry host evacuate ...` (argv[0] is "evacuate"). */
+int cmd_live_evacuate (int argc, char **argv);
 
 /* Print "ferry: MESSAGE" (printf-style) on stderr. */
 void cli_error (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

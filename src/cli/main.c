@@ -22,6 +22,9 @@ static const struct command {
   { "validate", cmd_validate, "run the pre-flight rules on source VMs" },
   { "migrate", cmd_migrate, "cold-migrate a VM to KVM, verified" },
   { "plan", cmd_plan, "migration plans: create, run, resume, cancel, show" },
+  { "host", cmd_host, "KVM hosts for live migration: add, list, evacuate" },
+  { "cpu", cmd_cpu, "CPU compatibility: compare, baseline, apply-baseline" },
+  { "live", cmd_live, "live-migrate a running VM between KVM hosts" },
 };
 
 void

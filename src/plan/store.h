@@ -2,7 +2,8 @@
  *
  * One narrow interface between the plan layer and a database: plans, the
  * VMs of a plan and their states, the disks of a VM, the finished (durable)
- * ranges of a disk's copy, and the events of a VM.  Every SQL statement
+ * ranges of a disk's copy, the events of a VM, and the registered KVM
+ * hosts that live migrations move VMs between.  Every SQL statement
  * lives in store.c; nothing above this interface knows SQL, so a shared
  * PostgreSQL store can later implement the same functions.
  *
@@ -29,11 +30,20 @@
 #include "copy/copy.h"
 #include "util/vector.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
 DEFINE_VECTOR_TYPE (range_vector, struct copy_range);
+
+struct store_host {
+  char *name;                   /* as the user calls it: "kvm03" */
+  char *uri;                    /* libvirt URI: "qemu+ssh://kvm03/system" */
+  uint64_t memory_limit;        /* bytes of guest memory ferry may place
+                                   there; 0 = what the host has free */
+  double added_at;
+};
+DEFINE_VECTOR_TYPE (store_host_vector, struct store_host);
 
 struct store_plan {
   int64_t id;
@@ -112,6 +122,15 @@ int store_commit (struct store *s);
 void store_rollback (struct store *s);
 
 /* Plans.  create: -1 with "already exists" when the name is taken. */
+/* Hosts.  add refuses a name already registered; remove returns 1 when
+ * there is no such host. */
+int store_host_add (struct store *s, const struct store_host *h);
+int store_host_remove (struct store *s, const char *name);
+int store_host_get (struct store *s, const char *name, struct store_host *out);
+int store_host_list (struct store *s, store_host_vector *out);
+void store_host_free (struct store_host *h);
+void store_host_vector_free (store_host_vector *v);
+
 int store_plan_create (struct store *s, struct store_plan *plan);
 int store_plan_get (struct store *s, const char *name, struct store_plan *out);
 int store_plan_list (struct store *s, store_plan_vector *out);

@@ -642,52 +642,16 @@ collect_indexes (const struct vmx_file *f, const char *prefix,
 
 /* ---- files ---- */
 
-/* Read a whole (small) text file.  Returns 0, -1 with the error set, or
- * 1 when it does not exist and missing_ok.  O_NONBLOCK: opening a FIFO
- * must not hang the reader (it is refused as not a regular file). */
+/* A whole (small) text file: see io_read_text_file. */
 static int
 read_text_file (const char *path, const char *what, bool missing_ok,
                 char **text, size_t *len)
 {
-  CLEANUP_CLOSE int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  struct stat st;
-  char *buf;
+  int r = io_read_text_file (path, what, VMX_FILE_MAX, missing_ok, text, len);
 
-  if (fd == -1) {
-    if (errno == ENOENT && missing_ok)
-      return 1;
-    error_set_errno (errno, "vmx: %s: open", what);
-    return -1;
-  }
-  if (fstat (fd, &st) == -1) {
-    error_set_errno (errno, "vmx: %s: fstat", what);
-    return -1;
-  }
-  if (!S_ISREG (st.st_mode)) {
-    error_set ("vmx: %s: not a regular file", what);
-    return -1;
-  }
-  if (st.st_size > VMX_FILE_MAX) {
-    error_set ("vmx: %s: the file is %" PRIi64 " bytes, more than the %d "
-               "byte limit of a configuration file", what,
-               (int64_t) st.st_size, VMX_FILE_MAX);
-    return -1;
-  }
-  buf = malloc (st.st_size + 1);
-  if (buf == NULL) {
-    error_set_errno (errno, "vmx: %s: malloc", what);
-    return -1;
-  }
-  if (st.st_size > 0
-      && io_pread_full (fd, buf, st.st_size, 0, what) == -1) {
-    free (buf);
+  if (r == -1)
     error_prefix ("vmx");
-    return -1;
-  }
-  buf[st.st_size] = '\0';
-  *text = buf;
-  *len = st.st_size;
-  return 0;
+  return r;
 }
 
 static bool

@@ -25,14 +25,10 @@
  * defining web01 on qemu:///system: ...").
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "target/driver.h"
@@ -40,10 +36,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/vector.h"
-
-/* Record a libvirt failure: context, then libvirt's own message. */
-#define libvirt_error_set(fmt, ...) \
-  error_set ("libvirt: " fmt ": %s", __VA_ARGS__, virGetLastErrorMessage ())
+#include "util/virt.h"
 
 struct libvirt_pool {
   char *name;
@@ -64,43 +57,6 @@ struct libvirt_target {
   virDomainPtr dom;             /* the domain this run defined */
 };
 
-static void
-libvirt_error_ignore (void *opaque, virErrorPtr err)
-{
-  /* libvirt's default handler prints to stderr; errors are read with
-   * virGetLastErrorMessage() where they happen instead. */
-}
-
-static pthread_once_t libvirt_init_once = PTHREAD_ONCE_INIT;
-static int libvirt_init_status;
-
-static void
-libvirt_init (void)
-{
-  libvirt_init_status = virInitialize ();
-  virSetErrorFunc (NULL, libvirt_error_ignore);
-}
-
-static xmlDocPtr
-libvirt_xml_read (const char *xml, const char *what)
-{
-  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), what, NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR
-                                 | XML_PARSE_NOWARNING);
-
-  if (doc && xmlDocGetRootElement (doc) == NULL) {
-    xmlFreeDoc (doc);
-    doc = NULL;
-  }
-  return doc;
-}
-
-static bool
-libvirt_xml_is (xmlNodePtr n, const char *name)
-{
-  return n->type == XML_ELEMENT_NODE && xmlStrEqual (n->name, BAD_CAST name);
-}
-
 /* The pool's XML: its type and where its volumes live. */
 static int
 libvirt_pool_parse (const char *name, const char *xml, char **type,
@@ -110,7 +66,7 @@ libvirt_pool_parse (const char *name, const char *xml, char **type,
   xmlNodePtr root, n, p;
 
   *type = *path = NULL;
-  doc = libvirt_xml_read (xml, "pool.xml");
+  doc = virt_xml_read (xml, "pool.xml");
   if (doc == NULL) {
     error_set ("libvirt: storage pool \"%s\": cannot parse its XML", name);
     return -1;
@@ -118,9 +74,9 @@ libvirt_pool_parse (const char *name, const char *xml, char **type,
   root = xmlDocGetRootElement (doc);
   *type = (char *) xmlGetProp (root, BAD_CAST "type");
   for (n = root->children; n; n = n->next)
-    if (libvirt_xml_is (n, "target"))
+    if (virt_xml_is (n, "target"))
       for (p = n->children; p; p = p->next)
-        if (libvirt_xml_is (p, "path") && *path == NULL)
+        if (virt_xml_is (p, "path") && *path == NULL)
           *path = (char *) xmlNodeGetContent (p);
   xmlFreeDoc (doc);
   if (*type == NULL) {
@@ -158,13 +114,13 @@ libvirt_pool_open (struct libvirt_target *h, const char *name,
                  "`virsh pool-list --all` lists the pools)", name,
                  h->uri_shown, how_chosen);
     else
-      libvirt_error_set ("looking up storage pool \"%s\" on %s", name,
+      virt_error_set ("looking up storage pool \"%s\" on %s", name,
                          h->uri_shown);
     return -1;
   }
   xml = virStoragePoolGetXMLDesc (pool, 0);
   if (xml == NULL) {
-    libvirt_error_set ("reading the XML of storage pool \"%s\" on %s", name,
+    virt_error_set ("reading the XML of storage pool \"%s\" on %s", name,
                        h->uri_shown);
     goto out;
   }
@@ -183,7 +139,7 @@ libvirt_pool_open (struct libvirt_target *h, const char *name,
       error_set ("libvirt: storage pool \"%s\" on %s is not active (start "
                  "it with `virsh pool-start %s`)", name, h->uri_shown, name);
     else
-      libvirt_error_set ("storage pool \"%s\" on %s", name, h->uri_shown);
+      virt_error_set ("storage pool \"%s\" on %s", name, h->uri_shown);
     goto out;
   }
   if (path == NULL || path[0] != '/') {
@@ -324,23 +280,12 @@ libvirt_open (struct target *t, const char *location,
     if (libvirt_option_store (t, options[i].key, options[i].value) == -1)
       goto fail;
 
-  pthread_once (&libvirt_init_once, libvirt_init);
-  if (libvirt_init_status == -1) {
-    libvirt_error_set ("%s", "initialising");
+  h->conn = virt_connect (h->uri);
+  if (h->conn == NULL)
     goto fail;
-  }
-  h->conn = virConnectOpen (h->uri);
-  if (h->conn == NULL) {
-    libvirt_error_set ("connecting to %s",
-                       h->uri ? h->uri : "the default URI");
+  h->uri_shown = virt_uri (h->conn, h->uri);
+  if (h->uri_shown == NULL)
     goto fail;
-  }
-  h->uri_shown = virConnectGetURI (h->conn);
-  if (h->uri_shown == NULL
-      && (h->uri_shown = strdup (h->uri ? h->uri : "?")) == NULL) {
-    error_set_errno (errno, "libvirt: strdup");
-    goto fail;
-  }
   if (libvirt_pool_resolve (t) == -1)
     goto fail;
   return 0;
@@ -366,7 +311,7 @@ libvirt_refresh_pools (struct target *t)
 
   for (size_t i = 0; i < h->pools.len; i++)
     if (virStoragePoolRefresh (h->pools.ptr[i].pool, 0) == -1) {
-      libvirt_error_set ("refreshing storage pool \"%s\" on %s",
+      virt_error_set ("refreshing storage pool \"%s\" on %s",
                          h->pools.ptr[i].name, h->uri_shown);
       return -1;
     }
@@ -391,7 +336,7 @@ libvirt_refuse_volume (struct target *t, const struct libvirt_pool *p,
     return -1;
   }
   if (virGetLastErrorCode () != VIR_ERR_NO_STORAGE_VOL) {
-    libvirt_error_set ("looking up volume \"%s\" in storage pool \"%s\" on "
+    virt_error_set ("looking up volume \"%s\" in storage pool \"%s\" on "
                        "%s", name, p->name, h->uri_shown);
     return -1;
   }
@@ -414,7 +359,7 @@ libvirt_refuse_domain (struct target *t, const char *uuid)
     return -1;
   }
   if (virGetLastErrorCode () != VIR_ERR_NO_DOMAIN) {
-    libvirt_error_set ("looking up domain \"%s\" on %s", t->name,
+    virt_error_set ("looking up domain \"%s\" on %s", t->name,
                        h->uri_shown);
     return -1;
   }
@@ -431,7 +376,7 @@ libvirt_refuse_domain (struct target *t, const char *uuid)
     return -1;
   }
   if (virGetLastErrorCode () != VIR_ERR_NO_DOMAIN) {
-    libvirt_error_set ("looking up UUID %s on %s", uuid, h->uri_shown);
+    virt_error_set ("looking up UUID %s on %s", uuid, h->uri_shown);
     return -1;
   }
   return 0;
@@ -507,7 +452,7 @@ libvirt_resume (struct target *t, const struct vm *vm,
 static bool
 libvirt_domain_has_our_disks (struct target *t, const char *xml)
 {
-  xmlDocPtr doc = libvirt_xml_read (xml, "domain.xml");
+  xmlDocPtr doc = virt_xml_read (xml, "domain.xml");
   xmlNodePtr n, d, src;
   CLEANUP_FREE bool *seen = calloc (t->nr_disks + 1, sizeof (bool));
   size_t found = 0;
@@ -515,12 +460,12 @@ libvirt_domain_has_our_disks (struct target *t, const char *xml)
 
   for (n = doc ? xmlDocGetRootElement (doc)->children : NULL; n && ours;
        n = n->next) {
-    if (!libvirt_xml_is (n, "devices"))
+    if (!virt_xml_is (n, "devices"))
       continue;
     for (d = n->children; d && ours; d = d->next) {
       xmlChar *device;
 
-      if (!libvirt_xml_is (d, "disk"))
+      if (!virt_xml_is (d, "disk"))
         continue;
       device = xmlGetProp (d, BAD_CAST "device");
       if (device == NULL || xmlStrEqual (device, BAD_CAST "disk"))
@@ -528,7 +473,7 @@ libvirt_domain_has_our_disks (struct target *t, const char *xml)
           xmlChar *file;
           size_t i;
 
-          if (!libvirt_xml_is (src, "source"))
+          if (!virt_xml_is (src, "source"))
             continue;
           file = xmlGetProp (src, BAD_CAST "file");
           for (i = 0; file && i < t->nr_disks; i++)
@@ -564,7 +509,7 @@ libvirt_adopt_domain (struct target *t)
     return 0;
   xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
   if (xml == NULL) {
-    libvirt_error_set ("reading the definition of %s on %s", t->name,
+    virt_error_set ("reading the definition of %s on %s", t->name,
                        h->uri_shown);
     goto out;
   }
@@ -583,7 +528,7 @@ libvirt_adopt_domain (struct target *t)
                                    | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
                                    | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
       == -1) {
-    libvirt_error_set ("undefining %s, left by the interrupted run, on %s",
+    virt_error_set ("undefining %s, left by the interrupted run, on %s",
                        t->name, h->uri_shown);
     goto out;
   }
@@ -634,7 +579,7 @@ libvirt_start (struct target *t)
   if (t->domain_started)
     return 0;
   if (virDomainCreate (h->dom) == -1) {
-    libvirt_error_set ("starting %s on %s", t->name, h->uri_shown);
+    virt_error_set ("starting %s on %s", t->name, h->uri_shown);
     return -1;
   }
   t->domain_started = true;

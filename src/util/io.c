@@ -1,9 +1,12 @@
 /* io.c: see io.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 #include "util/io.h"
 
@@ -63,4 +66,46 @@ io_file_size (int fd, const char *what)
     return -1;
   }
   return st.st_size;
+}
+
+int
+io_read_text_file (const char *path, const char *what, size_t max,
+                   bool missing_ok, char **text, size_t *len)
+{
+  CLEANUP_CLOSE int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  char *buf;
+
+  if (fd == -1) {
+    if (errno == ENOENT && missing_ok)
+      return 1;
+    error_set_errno (errno, "%s: open", what);
+    return -1;
+  }
+  if (fstat (fd, &st) == -1) {
+    error_set_errno (errno, "%s: fstat", what);
+    return -1;
+  }
+  if (!S_ISREG (st.st_mode)) {
+    error_set ("%s: not a regular file", what);
+    return -1;
+  }
+  if ((uint64_t) st.st_size > max) {
+    error_set ("%s: the file is %" PRIi64 " bytes, more than the %zu byte "
+               "limit", what, (int64_t) st.st_size, max);
+    return -1;
+  }
+  buf = malloc (st.st_size + 1);
+  if (buf == NULL) {
+    error_set_errno (errno, "%s: malloc", what);
+    return -1;
+  }
+  if (st.st_size > 0 && io_pread_full (fd, buf, st.st_size, 0, what) == -1) {
+    free (buf);
+    return -1;
+  }
+  buf[st.st_size] = '\0';
+  *text = buf;
+  *len = st.st_size;
+  return 0;
 }

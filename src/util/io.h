@@ -7,6 +7,7 @@
 #ifndef FERRY_UTIL_IO_H
 #define FERRY_UTIL_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,13 @@ int io_pwrite_full (int fd, const void *buf, size_t count, uint64_t offset,
                     const char *what);
 /* Size of an open file, or -1 with the error set. */
 int64_t io_file_size (int fd, const char *what);
+
+/* Read a whole regular file of at most max bytes into *text (malloc'd,
+ * NUL-terminated; its length in *len).  0, -1 with the error set ("what:
+ * ..."), or 1 when it does not exist and missing_ok.  Opened with
+ * O_NONBLOCK: a FIFO must not hang the reader (it is refused as not a
+ * regular file). */
+int io_read_text_file (const char *path, const char *what, size_t max,
+                       bool missing_ok, char **text, size_t *len);
 
 #endif

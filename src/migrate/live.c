@@ -1,0 +1,769 @@
+/* live.c: the live migration engine (see live.h).
+ *
+ * Must never: start a migration a Critical finding ruled out, leave a
+ * domain paused on the source after a failed migration, or change a host
+ * other than by the migration itself.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migrate/live.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/progress.h"
+#include "util/virt.h"
+
+static double
+live_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *
+live_bytes (uint64_t n, char *buf)
+{
+  return progress_format_bytes (n, buf, 32);
+}
+
+static int __attribute__ ((format (printf, 4, 5)))
+live_find (finding_vector *v, const char *rule,
+           enum finding_severity severity, const char *fmt, ...)
+{
+  struct finding f = { .rule = rule, .severity = severity, .disk = -1,
+                       .nic = -1 };
+  va_list ap;
+  int r;
+
+  va_start (ap, fmt);
+  r = vasprintf (&f.message, fmt, ap);
+  va_end (ap);
+  if (r == -1 || finding_vector_append (v, f) == -1) {
+    if (r != -1)
+      free (f.message);
+    error_set_errno (ENOMEM, "live: %s", rule);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- the checks ---- */
+
+static int
+live_check_cpu (struct live_check *c, const struct host_facts *src,
+                struct live_candidate *cand)
+{
+  struct cpu guest = { 0 };
+  struct cpu_verdict v;
+  CLEANUP_FREE char *missing = NULL;
+  const struct cpu *dc = &c->domain.cpu;
+  const char *dst = cand->host->name;
+  int r = -1;
+
+  /* A copy of the domain's CPU, resolved on its host when it is the
+   * host's. */
+  guest.mode = dc->mode;
+  if ((guest.label = strdup (dc->label)) == NULL
+      || (guest.arch = strdup (dc->arch)) == NULL
+      || (dc->model && (guest.model = strdup (dc->model)) == NULL)
+      || (dc->vendor && (guest.vendor = strdup (dc->vendor)) == NULL)) {
+    error_set_errno (errno, "live: strdup");
+    goto out;
+  }
+  for (size_t i = 0; i < dc->features.len; i++) {
+    char *f = strdup (dc->features.ptr[i]);
+    if (f == NULL || cpu_feature_vector_append (&guest.features, f) == -1) {
+      free (f);
+      error_set_errno (ENOMEM, "live: cpu");
+      goto out;
+    }
+  }
+  if (cpu_resolve_on (&guest, &src->cpu) == -1
+      || cpu_compare (&guest, &cand->facts.cpu, &v) == -1)
+    goto out;
+  missing = cpu_features_join (&v.missing);
+  if (missing == NULL) {
+    cpu_verdict_free (&v);
+    goto out;
+  }
+  if (dc->mode == CPU_HOST_PASSTHROUGH
+      && live_find (&cand->findings, "cpu-host-passthrough",
+                    v.compatible ? FINDING_WARNING : FINDING_CRITICAL,
+                    "the guest sees %s's CPU as it is (host-passthrough): it "
+                    "moves safely only between identical CPUs; give it the "
+                    "hosts' baseline (ferry cpu apply-baseline)",
+                    c->source->name) == -1)
+    r = -2;
+  else if (v.reason)
+    r = live_find (&cand->findings, "cpu", FINDING_CRITICAL,
+                   "%s cannot run this guest's CPU: %s", dst, v.reason);
+  else if (!v.compatible)
+    r = live_find (&cand->findings, "cpu", FINDING_CRITICAL,
+                   "guest CPU doesn't match %s: missing features: %s (the "
+                   "guest CPU is %s; ferry cpu baseline gives a CPU all "
+                   "hosts offer)", dst, missing, guest.model);
+  else
+    r = 0;
+  if (r == -2)
+    r = -1;
+  cpu_verdict_free (&v);
+out:
+  cpu_free (&guest);
+  return r;
+}
+
+static int
+live_check_storage (const struct live_options *opts, struct live_check *c,
+                    struct live_candidate *cand, virConnectPtr dconn)
+{
+  const char *dst = cand->host->name;
+  char b1[32], b2[32];
+
+  for (size_t i = 0; i < c->domain.disks.len; i++) {
+    const struct host_disk *d = &c->domain.disks.ptr[i];
+    CLEANUP_FREE char *dir = strdup (d->path);
+    CLEANUP_FREE char *pool = NULL;
+    uint64_t available, need = 0;
+    int r;
+
+    if (dir == NULL) {
+      error_set_errno (errno, "live: strdup");
+      return -1;
+    }
+    dirname (dir);
+    if (!opts->copy_storage) {
+      if (!host_has_volume (dconn, d->path)
+          && live_find (&cand->findings, "storage-not-seen", FINDING_WARNING,
+                        "disk %s (%s): no storage pool on %s holds it; if %s "
+                        "does not see this file (shared storage), migrate "
+                        "with --copy-storage", d->target, d->path, dst, dst)
+             == -1)
+        return -1;
+      continue;
+    }
+    if (d->shareable) {
+      if (live_find (&cand->findings, "storage-shareable", FINDING_CRITICAL,
+                     "disk %s (%s) is shared with other guests: it cannot be "
+                     "copied; put it on storage both hosts see", d->target,
+                     d->path) == -1)
+        return -1;
+      continue;
+    }
+    r = host_pool_for_dir (dconn, dir, &pool, &available);
+    if (r == -1)
+      return -1;
+    if (r == 1) {
+      if (live_find (&cand->findings, "storage-copy-no-pool",
+                     FINDING_CRITICAL, "disk %s (%s): %s has no active "
+                     "storage pool for %s, so the copy has nowhere to go "
+                     "(virsh pool-define-as NAME dir --target %s on %s)",
+                     d->target, d->path, dst, dir, dir, dst) == -1)
+        return -1;
+      continue;
+    }
+    /* Every disk in the same pool needs room. */
+    for (size_t k = 0; k < c->domain.disks.len; k++) {
+      CLEANUP_FREE char *other = strdup (c->domain.disks.ptr[k].path);
+      if (other && strcmp (dirname (other), dir) == 0)
+        need += c->domain.disks.ptr[k].allocation;
+    }
+    if (available < need) {
+      if (live_find (&cand->findings, "storage-space", FINDING_CRITICAL,
+                     "disk %s: pool %s on %s has %s available, the disks "
+                     "going there need %s", d->target, pool, dst,
+                     live_bytes (available, b1), live_bytes (need, b2)) == -1)
+        return -1;
+    }
+    else if (live_find (&cand->findings, "storage-copy", FINDING_INFO,
+                        "disk %s (%s): %s will be copied into pool %s on %s",
+                        d->target, d->path, live_bytes (d->allocation, b1),
+                        pool, dst) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+static int
+live_check_candidate (const struct live_options *opts, struct live_check *c,
+                      const struct host_facts *src,
+                      struct live_candidate *cand, uint64_t reserved)
+{
+  const struct host_domain *d = &c->domain;
+  const struct host_facts *f = &cand->facts;
+  const char *dst = cand->host->name;
+  virConnectPtr dconn;
+  virDomainPtr clash;
+  char b1[32], b2[32], v1[32], v2[32];
+  int r = -1;
+
+  dconn = virt_connect (cand->host->uri);
+  if (dconn == NULL
+      || host_read (dconn, dst, cand->host->uri, cand->host->memory_limit,
+                    &cand->facts) == -1) {
+    r = live_find (&cand->findings, "host-unreachable", FINDING_CRITICAL,
+                   "%s does not answer: %s", dst, error_message ());
+    if (dconn)
+      virConnectClose (dconn);
+    return r;
+  }
+  cand->reachable = true;
+  cand->facts.memory_available = cand->facts.memory_available > reserved
+    ? cand->facts.memory_available - reserved : 0;
+
+  if (src->host_uuid && f->host_uuid
+      && strcmp (src->host_uuid, f->host_uuid) == 0
+      && live_find (&cand->findings, "same-host", FINDING_CRITICAL,
+                    "%s is the host the domain runs on (host UUID %s)", dst,
+                    f->host_uuid) == -1)
+    goto out;
+  if (!d->running
+      && live_find (&cand->findings, "not-running", FINDING_CRITICAL,
+                    "%s is not running: a live migration moves a running "
+                    "guest (a stopped one can be migrated cold)", d->name)
+         == -1)
+    goto out;
+  if (live_check_cpu (c, src, cand) == -1)
+    goto out;
+  if (f->memory_available < d->max_memory
+      && live_find (&cand->findings, "memory", FINDING_CRITICAL,
+                    "%s needs %s of memory; %s has %s available (%s free%s)",
+                    d->name, live_bytes (d->max_memory, b1), dst,
+                    live_bytes (f->memory_available, b2),
+                    live_bytes (f->memory_free, v1),
+                    f->memory_limit ? ", within its limit" : "") == -1)
+    goto out;
+  if (d->arch && strcmp (d->arch, "x86_64") != 0
+      && live_find (&cand->findings, "arch", FINDING_CRITICAL,
+                    "the guest is %s; ferry checks only x86_64 hosts",
+                    d->arch) == -1)
+    goto out;
+  if (d->machine && !host_names_has (&f->machines, d->machine)
+      && live_find (&cand->findings, "machine-type", FINDING_CRITICAL,
+                    "machine type %s is not offered by QEMU %s on %s",
+                    d->machine, host_version_text (f->qemu_version, v1), dst)
+         == -1)
+    goto out;
+  if (d->type && strcmp (d->type, "kvm") == 0 && !f->kvm
+      && live_find (&cand->findings, "no-kvm", FINDING_CRITICAL,
+                    "the guest runs under KVM; %s cannot run KVM guests",
+                    dst) == -1)
+    goto out;
+  if (f->qemu_version < src->qemu_version
+      && live_find (&cand->findings, "qemu-older", FINDING_WARNING,
+                    "%s runs QEMU %s, older than %s's %s: migrating to an "
+                    "older QEMU may fail", dst,
+                    host_version_text (f->qemu_version, v1), c->source->name,
+                    host_version_text (src->qemu_version, v2)) == -1)
+    goto out;
+  for (size_t i = 0; i < d->networks.len; i++)
+    if (!host_names_has (&f->networks, d->networks.ptr[i])
+        && live_find (&cand->findings, "network-missing", FINDING_CRITICAL,
+                      "network %s has no active counterpart on %s",
+                      d->networks.ptr[i], dst) == -1)
+      goto out;
+  if (d->hostdevs
+      && live_find (&cand->findings, "passthrough-device", FINDING_CRITICAL,
+                    "%u passthrough device(s): a guest holding host hardware "
+                    "cannot move live", d->hostdevs) == -1)
+    goto out;
+  clash = virDomainLookupByName (dconn, d->name);
+  if (clash) {
+    virDomainFree (clash);
+    if (live_find (&cand->findings, "name-taken", FINDING_CRITICAL,
+                   "a domain named %s already exists on %s", d->name, dst)
+        == -1)
+      goto out;
+  }
+  if (live_check_storage (opts, c, cand, dconn) == -1)
+    goto out;
+  r = 0;
+out:
+  virConnectClose (dconn);
+  return r;
+}
+
+/* Most memory available wins; then the lower load (running vCPUs per
+ * CPU). */
+static bool
+live_better (const struct live_candidate *a, const struct live_candidate *b)
+{
+  double la, lb;
+
+  if (a->facts.memory_available != b->facts.memory_available)
+    return a->facts.memory_available > b->facts.memory_available;
+  la = (double) a->facts.running_vcpus / (a->facts.cpus ? a->facts.cpus : 1);
+  lb = (double) b->facts.running_vcpus / (b->facts.cpus ? b->facts.cpus : 1);
+  return la < lb;
+}
+
+static int
+live_choose (struct live_check *c, bool automatic)
+{
+  size_t passing = 0;
+  char b1[32];
+  char *why = NULL;
+  int n;
+
+  for (size_t i = 0; i < c->nr_candidates; i++) {
+    struct live_candidate *k = &c->candidates[i];
+    k->passes = k->reachable && !validate_blocks (&k->findings);
+    if (!k->passes)
+      continue;
+    passing++;
+    if (c->chosen == NULL || live_better (k, c->chosen))
+      c->chosen = k;
+  }
+  if (c->chosen && automatic)
+    n = asprintf (&why, "%s: passes every check and has the most memory "
+                  "available (%s; %zu of %zu hosts pass), %u VM(s) running "
+                  "on %u CPUs", c->chosen->host->name,
+                  live_bytes (c->chosen->facts.memory_available, b1),
+                  passing, c->nr_candidates, c->chosen->facts.running,
+                  c->chosen->facts.cpus);
+  else if (c->chosen)
+    n = asprintf (&why, "%s: passes every check", c->chosen->host->name);
+  else
+    n = asprintf (&why, "no host passes: %zu considered, each has a "
+                  "critical finding", c->nr_candidates);
+  if (n == -1)
+    why = NULL;
+  if (why == NULL) {
+    error_set_errno (ENOMEM, "live: asprintf");
+    return -1;
+  }
+  c->why = why;
+  return 0;
+}
+
+int
+live_check (const struct live_options *opts, const char *domain,
+            const char *to, const uint64_t *reserved, struct live_check *check)
+{
+  virConnectPtr sconn = NULL;
+  struct host_facts src = { 0 };
+  bool automatic = strcmp (to, "auto") == 0;
+  size_t n = 0;
+  int r = -1, found;
+
+  if (check->source == NULL) {
+    error_set ("live: no source host");
+    return -1;
+  }
+  sconn = virt_connect (check->source->uri);
+  if (sconn == NULL)
+    goto out;
+  found = host_domain_read (sconn, domain, &check->domain);
+  if (found != 0) {
+    if (found == 1)
+      error_set ("no domain \"%s\" on host %s", domain, check->source->name);
+    goto out;
+  }
+  if (host_read (sconn, check->source->name, check->source->uri,
+                 check->source->memory_limit, &src) == -1)
+    goto out;
+  check->candidates = calloc (opts->nr_hosts + 1, sizeof *check->candidates);
+  if (check->candidates == NULL) {
+    error_set_errno (errno, "live: calloc");
+    goto out;
+  }
+  for (size_t i = 0; i < opts->nr_hosts; i++) {
+    const struct live_host *h = &opts->hosts[i];
+    if (automatic ? h == check->source : strcmp (h->name, to) != 0)
+      continue;
+    check->candidates[n].host = h;
+    check->nr_candidates = ++n;
+    if (live_check_candidate (opts, check, &src, &check->candidates[n - 1],
+                              reserved ? reserved[i] : 0) == -1)
+      goto out;
+  }
+  if (n == 0) {
+    if (automatic)
+      error_set ("--to auto: no registered host other than %s (ferry host "
+                 "add NAME URI)", check->source->name);
+    else
+      error_set ("no host \"%s\" is registered (ferry host list)", to);
+    goto out;
+  }
+  r = live_choose (check, automatic);
+out:
+  host_facts_free (&src);
+  if (sconn)
+    virConnectClose (sconn);
+  return r;
+}
+
+void
+live_check_free (struct live_check *check)
+{
+  for (size_t i = 0; i < check->nr_candidates; i++) {
+    host_facts_free (&check->candidates[i].facts);
+    validate_findings_free (&check->candidates[i].findings);
+  }
+  free (check->candidates);
+  host_domain_free (&check->domain);
+  free (check->why);
+  memset (check, 0, sizeof *check);
+}
+
+/* ---- the migration ---- */
+
+struct live_job {
+  virDomainPtr dom;
+  virConnectPtr dconn;
+  virTypedParameterPtr params;
+  int nparams;
+  unsigned flags;
+  virDomainPtr result;
+  char error[1024];
+  bool done;
+  pthread_mutex_t lock;
+};
+
+static void *
+live_job_run (void *arg)
+{
+  struct live_job *j = arg;
+  virDomainPtr d = virDomainMigrate3 (j->dom, j->dconn, j->params,
+                                      j->nparams, j->flags);
+
+  pthread_mutex_lock (&j->lock);
+  j->result = d;
+  if (d == NULL)
+    snprintf (j->error, sizeof j->error, "%s", virGetLastErrorMessage ());
+  j->done = true;
+  pthread_mutex_unlock (&j->lock);
+  return NULL;
+}
+
+static uint64_t
+live_param_u64 (virTypedParameterPtr params, int n, const char *name)
+{
+  unsigned long long v = 0;
+  virTypedParamsGetULLong (params, n, name, &v);
+  return v;
+}
+
+/* One look at the running job. */
+static void
+live_job_stats (virDomainPtr dom, struct live_progress *p,
+                struct live_result *res)
+{
+  virTypedParameterPtr params = NULL;
+  int type, n = 0;
+  uint64_t page;
+  int throttle = 0;
+
+  if (virDomainGetJobStats (dom, &type, &params, &n, 0) == -1)
+    return;
+  p->memory_total = live_param_u64 (params, n, VIR_DOMAIN_JOB_MEMORY_TOTAL);
+  p->memory_remaining = live_param_u64 (params, n,
+                                        VIR_DOMAIN_JOB_MEMORY_REMAINING);
+  page = live_param_u64 (params, n, VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE);
+  p->dirty_rate = live_param_u64 (params, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE)
+    * (page ? page : 4096);
+  p->iteration = live_param_u64 (params, n, VIR_DOMAIN_JOB_MEMORY_ITERATION);
+  p->expected_downtime = live_param_u64 (params, n, VIR_DOMAIN_JOB_DOWNTIME);
+  p->disk_total = live_param_u64 (params, n, VIR_DOMAIN_JOB_DISK_TOTAL);
+  p->disk_remaining = live_param_u64 (params, n,
+                                      VIR_DOMAIN_JOB_DISK_REMAINING);
+  virTypedParamsGetInt (params, n, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE,
+                        &throttle);
+  p->throttle = throttle > 0 ? (unsigned) throttle : 0;
+  if (p->throttle > res->max_throttle)
+    res->max_throttle = p->throttle;
+  virTypedParamsFree (params, n);
+}
+
+/* The statistics QEMU kept of the finished migration. */
+static void
+live_completed_stats (virDomainPtr dom, struct live_result *res)
+{
+  virTypedParameterPtr params = NULL;
+  int type, n = 0;
+
+  if (dom == NULL
+      || virDomainGetJobStats (dom, &type, &params, &n,
+                               VIR_DOMAIN_JOB_STATS_COMPLETED) == -1)
+    return;
+  res->downtime = live_param_u64 (params, n, VIR_DOMAIN_JOB_DOWNTIME);
+  res->memory_bytes = live_param_u64 (params, n,
+                                      VIR_DOMAIN_JOB_MEMORY_PROCESSED);
+  res->disk_bytes = live_param_u64 (params, n, VIR_DOMAIN_JOB_DISK_PROCESSED);
+  res->iterations = live_param_u64 (params, n,
+                                    VIR_DOMAIN_JOB_MEMORY_ITERATION);
+  virTypedParamsFree (params, n);
+}
+
+int
+live_migrate (const struct live_options *opts, struct live_check *check,
+              const struct live_callbacks *cb, struct live_result *res)
+{
+  struct live_candidate *to = check->chosen;
+  struct live_job job = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  struct live_progress p = { .domain = check->domain.name };
+  virConnectPtr sconn = NULL;
+  pthread_t thread;
+  double t0;
+  uint64_t last_remaining = UINT64_MAX;
+  unsigned stalled = 0;
+  int maxparams = 0, r = -1;
+
+  memset (res, 0, sizeof *res);
+  if (to == NULL || !to->passes) {
+    error_set ("live: %s stays on %s: %s", check->domain.name,
+               check->source->name, check->why ? check->why
+               : "the destination has a critical finding");
+    return -1;
+  }
+  sconn = virt_connect (check->source->uri);
+  job.dconn = sconn ? virt_connect (to->host->uri) : NULL;
+  if (job.dconn == NULL)
+    goto out;
+  job.dom = virDomainLookupByName (sconn, check->domain.name);
+  if (job.dom == NULL) {
+    virt_error_set ("looking up %s on %s", check->domain.name,
+                    check->source->name);
+    goto out;
+  }
+  if (virDomainMigrateSetMaxDowntime (job.dom, opts->max_downtime
+                                      ? opts->max_downtime
+                                      : LIVE_DEFAULT_MAX_DOWNTIME, 0) == -1) {
+    virt_error_set ("setting the maximum downtime of %s",
+                    check->domain.name);
+    goto out;
+  }
+  /* No bandwidth limit unless asked: QEMU's own default caps the copy. */
+  if (virTypedParamsAddULLong (&job.params, &job.nparams, &maxparams,
+                               VIR_MIGRATE_PARAM_BANDWIDTH,
+                               opts->bandwidth ? opts->bandwidth
+                                               : 1024 * 1024) == -1
+      || (opts->parallel > 1
+          && virTypedParamsAddInt (&job.params, &job.nparams, &maxparams,
+                                   VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+                                   (int) opts->parallel) == -1)) {
+    virt_error_set ("%s", "migration parameters");
+    goto out;
+  }
+  job.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST
+    | VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_ABORT_ON_ERROR;
+  if (check->domain.persistent)
+    job.flags |= VIR_MIGRATE_UNDEFINE_SOURCE;
+  if (opts->copy_storage)
+    job.flags |= VIR_MIGRATE_NON_SHARED_DISK;
+  if (opts->postcopy)
+    job.flags |= VIR_MIGRATE_POSTCOPY;
+  if (opts->parallel > 1)
+    job.flags |= VIR_MIGRATE_PARALLEL;
+
+  t0 = live_now ();
+  if (pthread_create (&thread, NULL, live_job_run, &job) != 0) {
+    error_set ("live: cannot start the migration thread");
+    goto out;
+  }
+  for (;;) {
+    bool done;
+    pthread_mutex_lock (&job.lock);
+    done = job.done;
+    pthread_mutex_unlock (&job.lock);
+    if (done)
+      break;
+    usleep (500 * 1000);
+    live_job_stats (job.dom, &p, res);
+    p.elapsed = live_now () - t0;
+    /* Postcopy: switch once two passes no longer shrink what is left. */
+    if (opts->postcopy && !p.postcopy && p.iteration >= 2
+        && p.memory_remaining > 0) {
+      stalled = p.memory_remaining >= last_remaining ? stalled + 1 : 0;
+      if (stalled >= 2 && virDomainMigrateStartPostCopy (job.dom, 0) == 0)
+        p.postcopy = res->postcopy = true;
+    }
+    if (p.memory_remaining)
+      last_remaining = p.memory_remaining;
+    if (cb && cb->progress && p.memory_total)
+      cb->progress (cb->opaque, &p);
+  }
+  pthread_join (thread, NULL);
+  res->seconds = live_now () - t0;
+  if (job.result == NULL) {
+    int state, reason;
+    /* The guest must keep running where it was. */
+    if (virDomainGetState (job.dom, &state, &reason, 0) == 0
+        && state == VIR_DOMAIN_PAUSED && !res->postcopy)
+      virDomainResume (job.dom);
+    error_set ("live: migrating %s from %s to %s failed: %s; it still runs "
+               "on %s", check->domain.name, check->source->name,
+               to->host->name, job.error, check->source->name);
+    goto out;
+  }
+  live_completed_stats (job.result, res);
+  r = 0;
+out:
+  if (job.result)
+    virDomainFree (job.result);
+  if (job.dom)
+    virDomainFree (job.dom);
+  virTypedParamsFree (job.params, job.nparams);
+  if (job.dconn)
+    virConnectClose (job.dconn);
+  if (sconn)
+    virConnectClose (sconn);
+  return r;
+}
+
+json_t *
+live_result_json (const struct live_check *check,
+                  const struct live_result *res, const char *error)
+{
+  json_t *o = json_object ();
+
+  if (o == NULL
+      || json_set_string (o, "domain", check->domain.name) == -1
+      || json_set_string (o, "from", check->source->name) == -1
+      || json_set_string (o, "to", check->chosen
+                                   ? check->chosen->host->name : NULL) == -1
+      || json_set_string (o, "why", check->why) == -1
+      || json_set_string (o, "result", error ? "failed" : "migrated") == -1
+      || json_set_string (o, "error", error) == -1
+      || json_set_new (o, "seconds", json_real (res->seconds)) == -1
+      || json_set_u64 (o, "downtime-ms", res->downtime) == -1
+      || json_set_u64 (o, "memory-bytes", res->memory_bytes) == -1
+      || json_set_u64 (o, "disk-bytes", res->disk_bytes) == -1
+      || json_set_u64 (o, "iterations", res->iterations) == -1
+      || json_set_u64 (o, "max-throttle-percent", res->max_throttle) == -1
+      || json_set_bool (o, "postcopy", res->postcopy) == -1) {
+    json_decref (o);
+    return NULL;
+  }
+  return o;
+}
+
+/* ---- evacuation ---- */
+
+struct live_evacuation {
+  const struct live_options *opts;
+  const struct live_callbacks *cb;
+  struct live_check *checks;
+  size_t n, next;
+  json_t *moved, *failed;
+  pthread_mutex_t lock;
+};
+
+static void *
+live_evacuate_worker (void *arg)
+{
+  struct live_evacuation *e = arg;
+
+  for (;;) {
+    struct live_check *c;
+    struct live_result res;
+    json_t *j;
+    int r;
+
+    pthread_mutex_lock (&e->lock);
+    c = e->next < e->n ? &e->checks[e->next++] : NULL;
+    pthread_mutex_unlock (&e->lock);
+    if (c == NULL)
+      return NULL;
+    r = c->chosen ? live_migrate (e->opts, c, e->cb, &res) : -1;
+    if (c->chosen == NULL) {
+      memset (&res, 0, sizeof res);
+      error_set ("%s", c->why);
+    }
+    j = live_result_json (c, &res, r == 0 ? NULL : error_message ());
+    pthread_mutex_lock (&e->lock);
+    json_array_append_new (r == 0 ? e->moved : e->failed, j);
+    pthread_mutex_unlock (&e->lock);
+  }
+}
+
+int
+live_evacuate (const struct live_options *opts, const char *host,
+               unsigned parallel, const struct live_callbacks *cb,
+               json_t **report)
+{
+  struct live_evacuation e = { .opts = opts, .cb = cb,
+                               .lock = PTHREAD_MUTEX_INITIALIZER };
+  const struct live_host *source = NULL;
+  struct host_facts facts = { 0 };
+  uint64_t *reserved = calloc (opts->nr_hosts + 1, sizeof *reserved);
+  pthread_t *threads = NULL;
+  virConnectPtr conn = NULL;
+  int r = -1;
+
+  *report = NULL;
+  e.moved = json_array ();
+  e.failed = json_array ();
+  if (reserved == NULL || e.moved == NULL || e.failed == NULL) {
+    error_set_errno (ENOMEM, "live: evacuate");
+    goto out;
+  }
+  for (size_t i = 0; i < opts->nr_hosts; i++)
+    if (strcmp (opts->hosts[i].name, host) == 0)
+      source = &opts->hosts[i];
+  if (source == NULL) {
+    error_set ("no host \"%s\" is registered (ferry host list)", host);
+    goto out;
+  }
+  conn = virt_connect (source->uri);
+  if (conn == NULL || host_read (conn, source->name, source->uri, 0, &facts)
+      == -1)
+    goto out;
+  e.n = facts.domains.len;
+  e.checks = calloc (e.n + 1, sizeof *e.checks);
+  if (e.checks == NULL) {
+    error_set_errno (errno, "live: calloc");
+    goto out;
+  }
+  /* Placements are decided one after the other, each reserving the
+   * memory it takes, so that two guests are not promised the same room. */
+  for (size_t i = 0; i < e.n; i++) {
+    struct live_check *c = &e.checks[i];
+    c->source = source;
+    if (live_check (opts, facts.domains.ptr[i], "auto", reserved, c) == -1)
+      goto out;
+    if (c->chosen)
+      reserved[c->chosen->host - opts->hosts] += c->domain.max_memory;
+  }
+  if (parallel == 0)
+    parallel = 1;
+  threads = calloc (parallel, sizeof *threads);
+  if (threads == NULL) {
+    error_set_errno (errno, "live: calloc");
+    goto out;
+  }
+  for (unsigned i = 0; i < parallel; i++)
+    if (pthread_create (&threads[i], NULL, live_evacuate_worker, &e) != 0) {
+      parallel = i;
+      break;
+    }
+  for (unsigned i = 0; i < parallel; i++)
+    pthread_join (threads[i], NULL);
+  *report = json_object ();
+  if (*report == NULL || json_set_string (*report, "host", host) == -1
+      || json_set_new (*report, "moved", json_incref (e.moved)) == -1
+      || json_set_new (*report, "failed", json_incref (e.failed)) == -1)
+    goto out;
+  r = (int) json_array_size (e.failed);
+out:
+  for (size_t i = 0; e.checks && i < e.n; i++)
+    live_check_free (&e.checks[i]);
+  free (e.checks);
+  free (threads);
+  free (reserved);
+  json_decref (e.moved);
+  json_decref (e.failed);
+  host_facts_free (&facts);
+  if (conn)
+    virConnectClose (conn);
+  return r;
+}
