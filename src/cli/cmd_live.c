@@ -37,6 +37,9 @@ live_usage (FILE *fp)
            "      --to HOST|auto            the destination\n"
            "      --copy-storage            copy the disks too (the hosts do not\n"
            "                                share the disks' storage)\n"
+           "      --storage-pool POOL       with --copy-storage: into this pool of\n"
+           "                                the destination (default: the same\n"
+           "                                paths there)\n"
            "      --bandwidth MIB           at most MIB MiB/s (default: no limit)\n"
            "      --max-downtime MS         longest pause allowed at the switch\n"
            "                                (default 300)\n"
@@ -157,11 +160,12 @@ live_check_json (const struct live_check *c)
 static int
 live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
 {
-  enum { OPT_TO = 256, OPT_COPY, OPT_BW, OPT_DOWNTIME, OPT_PARALLEL,
-         OPT_POSTCOPY, OPT_JSON, OPT_DB };
+  enum { OPT_TO = 256, OPT_COPY, OPT_POOL, OPT_BW, OPT_DOWNTIME,
+         OPT_PARALLEL, OPT_POSTCOPY, OPT_JSON, OPT_DB };
   static const struct option long_options[] = {
     { "to", required_argument, NULL, OPT_TO },
     { "copy-storage", no_argument, NULL, OPT_COPY },
+    { "storage-pool", required_argument, NULL, OPT_POOL },
     { "bandwidth", required_argument, NULL, OPT_BW },
     { "max-downtime", required_argument, NULL, OPT_DOWNTIME },
     { "parallel", required_argument, NULL, OPT_PARALLEL },
@@ -182,6 +186,7 @@ live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
     switch (c) {
     case OPT_TO: l->to = optarg; break;
     case OPT_COPY: l->opts.copy_storage = true; break;
+    case OPT_POOL: l->opts.storage_pool = optarg; break;
     case OPT_POSTCOPY: l->opts.postcopy = true; break;
     case OPT_JSON: l->json = true; break;
     case OPT_DB: l->db = optarg; break;
@@ -226,6 +231,10 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   r = live_parse (argc, argv, cmd, &l);
   if (r != 0)
     return r == 1 ? 0 : EXIT_ERROR;
+  if (l.opts.storage_pool && !l.opts.copy_storage) {
+    cli_error ("%s: --storage-pool goes with --copy-storage", cmd);
+    return EXIT_ERROR;
+  }
   if (argc - optind != 1 || l.to == NULL) {
     cli_error ("%s: expected DOMAIN and --to HOST|auto", cmd);
     return cli_usage_error ("live");

@@ -272,6 +272,7 @@ host_domain_free (struct host_domain *d)
   for (size_t i = 0; i < d->disks.len; i++) {
     free (d->disks.ptr[i].path);
     free (d->disks.ptr[i].target);
+    free (d->disks.ptr[i].format);
   }
   host_disk_vector_reset (&d->disks);
   host_names_free (&d->networks);
@@ -294,10 +295,13 @@ host_domain_disk (virDomainPtr dom, xmlNodePtr n, struct host_domain *d)
   if (host_xml_prop (src, "file", &disk.path) == -1
       || (disk.path == NULL && host_xml_prop (src, "dev", &disk.path) == -1)
       || host_xml_prop (virt_xml_child (n, "target"), "dev", &disk.target)
+         == -1
+      || host_xml_prop (virt_xml_child (n, "driver"), "type", &disk.format)
          == -1)
     goto fail;
   if (disk.path == NULL) {
     free (disk.target);
+    free (disk.format);
     return 0;                   /* network disks: nothing local to copy */
   }
   disk.shareable = virt_xml_child (n, "shareable") != NULL;
@@ -312,6 +316,7 @@ host_domain_disk (virDomainPtr dom, xmlNodePtr n, struct host_domain *d)
 fail:
   free (disk.path);
   free (disk.target);
+  free (disk.format);
   return -1;
 }
 
@@ -464,4 +469,43 @@ host_has_volume (virConnectPtr conn, const char *path)
     return false;
   virStorageVolFree (vol);
   return true;
+}
+
+int
+host_pool_by_name (virConnectPtr conn, const char *name, char **path,
+                   uint64_t *available)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (conn, name);
+  virStoragePoolInfo info;
+  char *xml = NULL, *p = NULL;
+  xmlDocPtr doc = NULL;
+  int r = -1;
+
+  *path = NULL;
+  if (pool == NULL) {
+    if (virGetLastErrorCode () == VIR_ERR_NO_STORAGE_POOL)
+      return 1;
+    virt_error_set ("looking up storage pool %s", name);
+    return -1;
+  }
+  if (virStoragePoolIsActive (pool) != 1) {
+    r = 1;
+    goto out;
+  }
+  xml = virStoragePoolGetXMLDesc (pool, 0);
+  doc = xml ? virt_xml_read (xml, "pool.xml") : NULL;
+  p = doc ? virt_xml_child_text (virt_xml_child (xmlDocGetRootElement (doc),
+                                                 "target"), "path") : NULL;
+  if (p == NULL || virStoragePoolGetInfo (pool, &info) == -1) {
+    virt_error_set ("reading storage pool %s", name);
+    goto out;
+  }
+  *available = info.available;
+  r = host_strdup (path, p);
+out:
+  xmlFree (p);
+  xmlFreeDoc (doc);
+  free (xml);
+  virStoragePoolFree (pool);
+  return r;
 }

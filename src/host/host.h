@@ -52,6 +52,7 @@ const char *host_version_text (unsigned long v, char *buf);
 struct host_disk {
   char *path;                   /* the source file (or block device) */
   char *target;                 /* the guest's name for it: "vda" */
+  char *format;                 /* "qcow2", "raw" ... */
   uint64_t capacity;            /* bytes the guest sees */
   uint64_t allocation;          /* bytes it takes on the host */
   bool shareable;               /* <shareable/>: multi-writer */
@@ -88,6 +89,10 @@ void host_domain_free (struct host_domain *d);
  * (malloc'd) and the bytes it has available.  1 when there is none (no
  * error), 0, or -1 with the error set. */
 int host_pool_for_dir (virConnectPtr conn, const char *dir, char **name,
+                       uint64_t *available);
+/* The active storage pool called name on conn: its directory (malloc'd)
+ * and the bytes it has available.  1 when there is none (no error). */
+int host_pool_by_name (virConnectPtr conn, const char *name, char **path,
                        uint64_t *available);
 /* Whether a volume of an active pool of conn is the file path (pools are
  * refreshed first). */

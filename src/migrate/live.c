@@ -122,34 +122,72 @@ out:
   return r;
 }
 
+/* The destination path of disk d when it is copied into pool_dir. */
+static char *
+live_copy_path (const char *pool_dir, const struct host_disk *d)
+{
+  const char *base = strrchr (d->path, '/');
+  char *p;
+
+  if (asprintf (&p, "%s/%s", pool_dir, base ? base + 1 : d->path) == -1) {
+    error_set_errno (errno, "live: asprintf");
+    return NULL;
+  }
+  return p;
+}
+
+/* Not copied: the destination must open the same files. */
 static int
-live_check_storage (const struct live_options *opts, struct live_check *c,
-                    struct live_candidate *cand, virConnectPtr dconn)
+live_check_shared (struct live_check *c, struct live_candidate *cand,
+                   virConnectPtr dconn)
 {
   const char *dst = cand->host->name;
-  char b1[32], b2[32];
 
+  cand->storage_shared = true;
+  for (size_t i = 0; i < c->domain.disks.len; i++) {
+    const struct host_disk *d = &c->domain.disks.ptr[i];
+
+    if (host_has_volume (dconn, d->path))
+      continue;
+    cand->storage_shared = false;
+    if (live_find (&cand->findings, "storage-not-seen", FINDING_WARNING,
+                   "disk %s (%s): no storage pool on %s holds it; if %s does "
+                   "not see this file (shared storage), migrate with "
+                   "--copy-storage", d->target, d->path, dst, dst) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+/* Copied: somewhere to put each disk, and room for all of them. */
+static int
+live_check_copy (const struct live_options *opts, struct live_check *c,
+                 struct live_candidate *cand, virConnectPtr dconn)
+{
+  const char *dst = cand->host->name;
+  CLEANUP_FREE char *pool_dir = NULL;
+  uint64_t available = 0, need = 0;
+  char b1[32], b2[32];
+  int r;
+
+  if (opts->storage_pool) {
+    r = host_pool_by_name (dconn, opts->storage_pool, &pool_dir, &available);
+    if (r == -1)
+      return -1;
+    if (r == 1)
+      return live_find (&cand->findings, "storage-copy-no-pool",
+                        FINDING_CRITICAL, "storage pool %s does not exist "
+                        "or is not active on %s", opts->storage_pool, dst);
+  }
   for (size_t i = 0; i < c->domain.disks.len; i++) {
     const struct host_disk *d = &c->domain.disks.ptr[i];
     CLEANUP_FREE char *dir = strdup (d->path);
     CLEANUP_FREE char *pool = NULL;
-    uint64_t available, need = 0;
-    int r;
+    CLEANUP_FREE char *to = NULL;
 
     if (dir == NULL) {
       error_set_errno (errno, "live: strdup");
       return -1;
-    }
-    dirname (dir);
-    if (!opts->copy_storage) {
-      if (!host_has_volume (dconn, d->path)
-          && live_find (&cand->findings, "storage-not-seen", FINDING_WARNING,
-                        "disk %s (%s): no storage pool on %s holds it; if %s "
-                        "does not see this file (shared storage), migrate "
-                        "with --copy-storage", d->target, d->path, dst, dst)
-             == -1)
-        return -1;
-      continue;
     }
     if (d->shareable) {
       if (live_find (&cand->findings, "storage-shareable", FINDING_CRITICAL,
@@ -159,37 +197,49 @@ live_check_storage (const struct live_options *opts, struct live_check *c,
         return -1;
       continue;
     }
-    r = host_pool_for_dir (dconn, dir, &pool, &available);
-    if (r == -1)
-      return -1;
-    if (r == 1) {
-      if (live_find (&cand->findings, "storage-copy-no-pool",
-                     FINDING_CRITICAL, "disk %s (%s): %s has no active "
-                     "storage pool for %s, so the copy has nowhere to go "
-                     "(virsh pool-define-as NAME dir --target %s on %s)",
-                     d->target, d->path, dst, dir, dir, dst) == -1)
+    need += d->allocation;
+    if (pool_dir) {
+      to = live_copy_path (pool_dir, d);
+      if (to == NULL)
         return -1;
-      continue;
-    }
-    /* Every disk in the same pool needs room. */
-    for (size_t k = 0; k < c->domain.disks.len; k++) {
-      CLEANUP_FREE char *other = strdup (c->domain.disks.ptr[k].path);
-      if (other && strcmp (dirname (other), dir) == 0)
-        need += c->domain.disks.ptr[k].allocation;
-    }
-    if (available < need) {
-      if (live_find (&cand->findings, "storage-space", FINDING_CRITICAL,
-                     "disk %s: pool %s on %s has %s available, the disks "
-                     "going there need %s", d->target, pool, dst,
-                     live_bytes (available, b1), live_bytes (need, b2)) == -1)
+      if (host_has_volume (dconn, to)
+          && live_find (&cand->findings, "storage-volume-exists",
+                        FINDING_CRITICAL, "disk %s: %s already exists on %s; "
+                        "ferry never overwrites a volume", d->target, to,
+                        dst) == -1)
         return -1;
     }
-    else if (live_find (&cand->findings, "storage-copy", FINDING_INFO,
-                        "disk %s (%s): %s will be copied into pool %s on %s",
-                        d->target, d->path, live_bytes (d->allocation, b1),
-                        pool, dst) == -1)
+    else {
+      /* The same path there: libvirt creates the file in the pool of
+       * its directory. */
+      uint64_t avail;
+      dirname (dir);
+      r = host_pool_for_dir (dconn, dir, &pool, &avail);
+      if (r == -1)
+        return -1;
+      if (r == 1) {
+        if (live_find (&cand->findings, "storage-copy-no-pool",
+                       FINDING_CRITICAL, "disk %s (%s): %s has no active "
+                       "storage pool for %s, so the copy has nowhere to go "
+                       "(give one with --storage-pool)", d->target, d->path,
+                       dst, dir) == -1)
+          return -1;
+        continue;
+      }
+      available = avail;
+    }
+    if (live_find (&cand->findings, "storage-copy", FINDING_INFO,
+                   "disk %s (%s): %s will be copied to %s", d->target,
+                   d->path, live_bytes (d->allocation, b1),
+                   to ? to : d->path) == -1)
       return -1;
   }
+  if (available < need
+      && live_find (&cand->findings, "storage-space", FINDING_CRITICAL,
+                    "the disks need %s on %s, their pool has %s available",
+                    live_bytes (need, b1), dst, live_bytes (available, b2))
+         == -1)
+    return -1;
   return 0;
 }
 
@@ -232,7 +282,16 @@ live_check_candidate (const struct live_options *opts, struct live_check *c,
                     "guest (a stopped one can be migrated cold)", d->name)
          == -1)
     goto out;
-  if (live_check_cpu (c, src, cand) == -1)
+  /* Under TCG QEMU emulates the guest's CPU in software: the host's CPU
+   * does not limit it. */
+  if (d->type && strcmp (d->type, "qemu") == 0) {
+    if (live_find (&cand->findings, "cpu-emulated", FINDING_INFO,
+                   "%s runs under TCG (domain type qemu): its CPU is "
+                   "emulated, so %s's CPU does not limit it", d->name, dst)
+        == -1)
+      goto out;
+  }
+  else if (live_check_cpu (c, src, cand) == -1)
     goto out;
   if (f->memory_available < d->max_memory
       && live_find (&cand->findings, "memory", FINDING_CRITICAL,
@@ -284,7 +343,8 @@ live_check_candidate (const struct live_options *opts, struct live_check *c,
         == -1)
       goto out;
   }
-  if (live_check_storage (opts, c, cand, dconn) == -1)
+  if ((opts->copy_storage ? live_check_copy (opts, c, cand, dconn)
+                          : live_check_shared (c, cand, dconn)) == -1)
     goto out;
   r = 0;
 out:
@@ -371,6 +431,11 @@ live_check (const struct live_options *opts, const char *domain,
   if (host_read (sconn, check->source->name, check->source->uri,
                  check->source->memory_limit, &src) == -1)
     goto out;
+  if (src.hostname && (check->source_hostname = strdup (src.hostname))
+                      == NULL) {
+    error_set_errno (errno, "live: strdup");
+    goto out;
+  }
   check->candidates = calloc (opts->nr_hosts + 1, sizeof *check->candidates);
   if (check->candidates == NULL) {
     error_set_errno (errno, "live: calloc");
@@ -411,6 +476,7 @@ live_check_free (struct live_check *check)
   }
   free (check->candidates);
   host_domain_free (&check->domain);
+  free (check->source_hostname);
   free (check->why);
   memset (check, 0, sizeof *check);
 }
@@ -504,6 +570,104 @@ live_completed_stats (virDomainPtr dom, struct live_result *res)
   virTypedParamsFree (params, n);
 }
 
+/* --copy-storage --storage-pool P: each disk is pre-created (sparse, same
+ * format and size) in P on the destination, and the definition the
+ * destination gets names the new paths.  *created lists the volumes made,
+ * so that a failed migration removes them. */
+static int
+live_prepare_copy (const struct live_options *opts, struct live_check *c,
+                   virDomainPtr dom, virConnectPtr dconn,
+                   host_name_vector *created, char **dest_xml)
+{
+  virStoragePoolPtr pool = NULL;
+  CLEANUP_FREE char *pool_dir = NULL;
+  CLEANUP_FREE char *xml = NULL;
+  xmlDocPtr doc = NULL;
+  xmlChar *text = NULL;
+  uint64_t available;
+  int len, r = -1;
+
+  *dest_xml = NULL;
+  if (host_pool_by_name (dconn, opts->storage_pool, &pool_dir, &available)
+      != 0
+      || (pool = virStoragePoolLookupByName (dconn, opts->storage_pool))
+         == NULL) {
+    error_set ("live: storage pool %s is gone from %s", opts->storage_pool,
+               c->chosen->host->name);
+    return -1;
+  }
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_MIGRATABLE);
+  doc = xml ? virt_xml_read (xml, "domain.xml") : NULL;
+  if (doc == NULL) {
+    virt_error_set ("reading the definition of %s", c->domain.name);
+    goto out;
+  }
+  for (size_t i = 0; i < c->domain.disks.len; i++) {
+    const struct host_disk *d = &c->domain.disks.ptr[i];
+    CLEANUP_FREE char *to = live_copy_path (pool_dir, d);
+    CLEANUP_FREE char *vol_xml = NULL;
+    const char *name;
+    virStorageVolPtr vol;
+    xmlNodePtr devs, n, src;
+
+    if (to == NULL)
+      goto out;
+    name = strrchr (to, '/') + 1;
+    if (asprintf (&vol_xml, "<volume><name>%s</name><capacity unit='bytes'>"
+                  "%" PRIu64 "</capacity><allocation>0</allocation><target>"
+                  "<format type='%s'/></target></volume>", name, d->capacity,
+                  d->format ? d->format : "raw") == -1) {
+      vol_xml = NULL;
+      error_set_errno (errno, "live: asprintf");
+      goto out;
+    }
+    vol = virStorageVolCreateXML (pool, vol_xml, 0);
+    if (vol == NULL) {
+      virt_error_set ("creating %s in pool %s on %s", name,
+                      opts->storage_pool, c->chosen->host->name);
+      goto out;
+    }
+    virStorageVolFree (vol);
+    if (host_name_vector_append (created, strdup (to)) == -1)
+      goto out;
+    devs = virt_xml_child (xmlDocGetRootElement (doc), "devices");
+    for (n = devs ? devs->children : NULL; n; n = n->next) {
+      xmlChar *file;
+      if (!virt_xml_is (n, "disk")
+          || (src = virt_xml_child (n, "source")) == NULL)
+        continue;
+      file = xmlGetProp (src, BAD_CAST "file");
+      if (file && strcmp ((char *) file, d->path) == 0)
+        xmlSetProp (src, BAD_CAST "file", BAD_CAST to);
+      xmlFree (file);
+    }
+  }
+  xmlDocDumpMemory (doc, &text, &len);
+  if (text == NULL || (*dest_xml = strdup ((char *) text)) == NULL) {
+    error_set ("live: cannot write the destination's definition");
+    goto out;
+  }
+  r = 0;
+out:
+  xmlFree (text);
+  xmlFreeDoc (doc);
+  virStoragePoolFree (pool);
+  return r;
+}
+
+/* Remove the volumes live_prepare_copy made (the migration failed). */
+static void
+live_remove_copies (virConnectPtr dconn, host_name_vector *created)
+{
+  for (size_t i = 0; i < created->len; i++) {
+    virStorageVolPtr vol = virStorageVolLookupByPath (dconn, created->ptr[i]);
+    if (vol) {
+      virStorageVolDelete (vol, 0);
+      virStorageVolFree (vol);
+    }
+  }
+}
+
 int
 live_migrate (const struct live_options *opts, struct live_check *check,
               const struct live_callbacks *cb, struct live_result *res)
@@ -511,6 +675,8 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   struct live_candidate *to = check->chosen;
   struct live_job job = { .lock = PTHREAD_MUTEX_INITIALIZER };
   struct live_progress p = { .domain = check->domain.name };
+  host_name_vector created = empty_vector;
+  char *dest_xml = NULL;
   virConnectPtr sconn = NULL;
   pthread_t thread;
   double t0;
@@ -554,8 +720,32 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     virt_error_set ("%s", "migration parameters");
     goto out;
   }
+  if (opts->copy_storage && opts->storage_pool) {
+    if (live_prepare_copy (opts, check, job.dom, job.dconn, &created,
+                           &dest_xml) == -1
+        || virTypedParamsAddString (&job.params, &job.nparams, &maxparams,
+                                    VIR_MIGRATE_PARAM_DEST_XML, dest_xml)
+           == -1
+        || virTypedParamsAddString (&job.params, &job.nparams, &maxparams,
+                                    VIR_MIGRATE_PARAM_PERSIST_XML, dest_xml)
+           == -1)
+      goto out;
+  }
+  /* Two hosts that report the same hostname are on one machine: the
+   * migration stream goes over the loopback. */
+  if (check->source_hostname && to->facts.hostname
+      && strcmp (check->source_hostname, to->facts.hostname) == 0
+      && virTypedParamsAddString (&job.params, &job.nparams, &maxparams,
+                                  VIR_MIGRATE_PARAM_URI, "tcp://127.0.0.1")
+         == -1)
+    goto out;
   job.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST
     | VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_ABORT_ON_ERROR;
+  /* libvirt calls any disk on a local file system unsafe to leave
+   * behind; ferry has checked that the destination holds every disk as a
+   * volume of its own pools (the same files). */
+  if (!opts->copy_storage && to->storage_shared)
+    job.flags |= VIR_MIGRATE_UNSAFE;
   if (check->domain.persistent)
     job.flags |= VIR_MIGRATE_UNDEFINE_SOURCE;
   if (opts->copy_storage)
@@ -608,6 +798,10 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   live_completed_stats (job.result, res);
   r = 0;
 out:
+  if (r == -1 && job.dconn)
+    live_remove_copies (job.dconn, &created);
+  host_names_free (&created);
+  free (dest_xml);
   if (job.result)
     virDomainFree (job.result);
   if (job.dom)

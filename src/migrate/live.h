@@ -46,6 +46,8 @@ struct live_options {
   const struct live_host *hosts;  /* the registered hosts */
   size_t nr_hosts;
   bool copy_storage;            /* copy the disks (storage not shared) */
+  const char *storage_pool;     /* copy into this pool of the destination;
+                                   NULL = the same paths there */
   uint64_t bandwidth;           /* MiB/s; 0 = no limit */
   uint64_t max_downtime;        /* ms; 0 = ferry's default */
   unsigned parallel;            /* migration connections; 0 = default */
@@ -62,10 +64,12 @@ struct live_candidate {
   struct host_facts facts;      /* when reachable */
   finding_vector findings;
   bool passes;                  /* reachable and no Critical finding */
+  bool storage_shared;          /* every disk is a volume there too */
 };
 
 struct live_check {
   const struct live_host *source;
+  char *source_hostname;
   struct host_domain domain;
   struct live_candidate *candidates;
   size_t nr_candidates;

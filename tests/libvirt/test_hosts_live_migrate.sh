@@ -1,0 +1,248 @@
+#!/bin/sh
+# test_hosts_live_migrate.sh: a running TCG guest live-migrates between two
+# libvirt hosts of start-hosts.sh, with plain `virsh migrate`.
+#
+# Hosts ferry-lm-a (A) and ferry-lm-b (B) are started; the tiny guest of
+# tests/guest, given a workload that never ends (its /init's poweroff is
+# replaced by a loop that prints "FERRY-LM-TICK N" on the serial console
+# and rewrites 8 MiB of its RAM from /dev/urandom every second), runs on A
+# with 128 MiB and its qcow2 disk in A's pool, and then moves:
+#   1. A -> B, shared storage: B opens the same file (--unsafe: libvirt 9.0
+#      calls any disk on a local filesystem unsafe to share);
+#   2. B -> A, --copy-storage-all into a volume pre-created in A's pool
+#      (a new path: on one machine the "same path" would be the same file);
+#   3. A -> B, --copy-storage-all into a path in B's pool that does not
+#      exist: libvirt creates the volume itself.
+# After each: the domain runs on the destination, is gone from the source,
+# uses the expected disk, whose guest-visible bytes equal the original
+# image; its tick counter went on from where it was (the guest kept its
+# memory: it was not restarted).  Each migration's time is printed.
+#
+# Exit 0 pass, 1 fail, 77 skip (libvirt hosts or QEMU cannot run here).
+# Must never: touch the system libvirtd; it stops only its own two hosts.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+host_a=ferry-lm-a
+host_b=ferry-lm-b
+vm=ferrylm$$
+failed=0
+
+check () {
+  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
+}
+
+for c in qemu-system-x86_64 qemu-img python3 virsh; do
+  command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
+done
+
+# The work directory holds the guest image that QEMU (user libvirt-qemu)
+# never opens; the disks live in the hosts' pools.
+work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-lm-XXXXXX") || exit 1
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup () {
+  "$here/stop-hosts.sh" "$host_a" "$host_b" || echo "warning: stop-hosts.sh failed" >&2
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+hosts=$("$here/start-hosts.sh" "$host_a" "$host_b" 2>"$work/start.err")
+case $? in
+  0) ;;
+  77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
+  *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
+esac
+uri_a=$(echo "$hosts" | awk -v h="$host_a" '$1 == h { print $2 }')
+uri_b=$(echo "$hosts" | awk -v h="$host_b" '$1 == h { print $2 }')
+{ [ -n "$uri_a" ] && [ -n "$uri_b" ]; } || { echo "FAIL start-hosts printed: $hosts"; exit 1; }
+echo "# A: $uri_a"
+echo "# B: $uri_b"
+va () { virsh -q -c "$uri_a" "$@" </dev/null; }
+vb () { virsh -q -c "$uri_b" "$@" </dev/null; }
+pool_path () { # pool_path URI: the target directory of the host's pool
+  virsh -q -c "$1" pool-dumpxml ferry </dev/null | sed -n 's:.*<path>\(.*\)</path>.*:\1:p'
+}
+pool_a=$(pool_path "$uri_a")
+pool_b=$(pool_path "$uri_b")
+{ [ -d "$pool_a" ] && [ -d "$pool_b" ]; } || { echo "FAIL pools: '$pool_a' '$pool_b'"; exit 1; }
+
+# tick URI [--wait-start]: attach to the serial console, print the number
+# of the first complete FERRY-LM-TICK line; append what was seen to
+# $work/console.log.  (virsh console of libvirt 9.0 ignores SIGTERM while the
+# domain runs, so it is killed outright.)
+tick () {
+  python3 - "$1" "$vm" "$work/console.log" "${2:-}" <<'PY'
+import os, pty, re, select, signal, subprocess, sys, time
+uri, dom, log, wait = sys.argv[1:5]
+deadline = time.monotonic() + 180
+if wait == "--wait-start":
+    while subprocess.run(["virsh", "-c", uri, "domstate", dom], capture_output=True,
+                         text=True).stdout.strip() != "running":
+        if time.monotonic() > deadline:
+            sys.exit("tick: %s never ran on %s" % (dom, uri))
+        time.sleep(0.05)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("virsh", ["virsh", "-c", uri, "console", "--force", dom])
+seen, tick = b"", None
+try:
+    while time.monotonic() < deadline and tick is None:
+        if not select.select([fd], [], [], 0.5)[0]:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        m = re.search(rb"FERRY-LM-TICK (\d+)\r?\n", seen)
+        if m:
+            tick = int(m.group(1))
+finally:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    with open(log, "ab") as f:
+        f.write(b"--- %s\n" % uri.encode() + seen + b"\n")
+if tick is None:
+    sys.exit("tick: no FERRY-LM-TICK line on %s's console (%s)" % (dom, uri))
+print(tick)
+PY
+}
+
+now () { date +%s.%N; }
+elapsed () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# migrate LABEL SRC_URI DST_URI VIRSH-ARGS...: run and time one migration.
+migrate () {
+  _label=$1 _src=$2 _dst=$3
+  shift 3
+  _t0=$(now)
+  virsh -c "$_src" migrate --live --p2p --persistent --undefinesource \
+    --migrateuri tcp://127.0.0.1 "$@" "$vm" "$_dst" </dev/null >"$work/migrate.log" 2>&1
+  _st=$?
+  _t1=$(now)
+  [ $_st -eq 0 ] || cat "$work/migrate.log"
+  check $_st "$_label/migrate"
+  echo "# $_label: live migration took $(elapsed "$_t0" "$_t1") s"
+  return $_st
+}
+
+# landed LABEL SRC_URI DST_URI DISK: the checks after a migration; the
+# guest's tick must have gone on from $last_tick, which it updates.
+landed () {
+  _label=$1 _src=$2 _dst=$3 _disk=$4 _prev=$last_tick
+  [ "$(virsh -q -c "$_dst" domstate "$vm" </dev/null 2>/dev/null)" = running ]
+  check $? "$_label/running-on-destination"
+  ! virsh -q -c "$_src" dominfo "$vm" </dev/null >/dev/null 2>&1
+  check $? "$_label/gone-from-source"
+  virsh -q -c "$_dst" dominfo "$vm" </dev/null | grep -q '^Persistent: *yes'
+  check $? "$_label/persistent-on-destination"
+  virsh -q -c "$_dst" domblklist "$vm" </dev/null | awk '$1 == "vda" { print $2 }' |
+    grep -qx "$_disk"
+  check $? "$_label/disk-is-$(basename "$_disk")"
+  virsh -q -c "$_dst" dumpxml --inactive "$vm" </dev/null | grep -q "<source file='$_disk'"
+  check $? "$_label/persistent-definition-has-new-disk"
+  # -U: the running guest holds the image's lock; it never writes to it.
+  qemu-img compare -U -q -f raw "$work/guest.raw" "$_disk"
+  check $? "$_label/disk-data-identical"
+  _t=$(tick "$_dst" 2>>"$work/tick.err")
+  [ -n "$_t" ] && [ "$_t" -gt "$_prev" ]
+  check $? "$_label/guest-kept-running (tick ${_prev} -> ${_t:-none})"
+  [ -z "$_t" ] || last_tick=$_t
+}
+
+# The guest: its own /init checks its disk, then loops in "poweroff"
+# (expanded by the guest's shell, not here).
+# shellcheck disable=SC2016
+workload='poweroff() { i=0; while :; do i=$((i+1)); say FERRY-LM-TICK $i; dd if=/dev/urandom of=/dirty bs=1M count=8 2>/dev/null; sleep 1; done; }; . /init'
+"$root/tests/guest/build-guest.sh" "$work/guest.raw" --marker ferry-lm \
+  --append "rdinit=/bin/busybox -- sh -c \"$workload\"" >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
+disk_a=$pool_a/$vm.qcow2
+qemu-img convert -f raw -O qcow2 "$work/guest.raw" "$disk_a" && va pool-refresh ferry >/dev/null
+check $? "setup/disk-in-pool-A"
+
+cat >"$work/domain.xml" <<EOF
+<domain type='qemu'>
+  <name>$vm</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$disk_a'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='network'>
+      <source network='ferry-test'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+va define "$work/domain.xml" >/dev/null
+check $? "setup/define-on-A"
+tick "$uri_a" --wait-start >"$work/tick0" 2>>"$work/tick.err" &
+reader=$!
+va start "$vm" >/dev/null
+check $? "setup/start-on-A"
+wait "$reader"
+last_tick=$(cat "$work/tick0")
+[ -n "$last_tick" ]
+check $? "setup/guest-runs-workload (tick ${last_tick:-none})"
+tr -d '\r' <"$work/console.log" | grep -qx "FERRY-GUEST-DATA vda ok"
+check $? "setup/guest-read-its-disk"
+# bail: show what explains a failure, then fail (the trap cleans up).
+bail () {
+  echo "--- tick errors"; cat "$work/tick.err" 2>/dev/null
+  echo "--- console"; tr -d '\r' <"$work/console.log" 2>/dev/null | tail -n 20
+  for _h in "$pool_a" "$pool_b"; do
+    echo "--- ${_h%/pool}/log/libvirtd.log (removed on exit)"
+    grep ': error : ' "${_h%/pool}/log/libvirtd.log" 2>/dev/null | tail -n 5
+  done
+  exit 1
+}
+[ $failed -eq 0 ] || bail
+
+# 1. Shared storage: B opens A's file.
+migrate shared-A-to-B "$uri_a" "$uri_b" --unsafe || bail
+landed shared-A-to-B "$uri_a" "$uri_b" "$disk_a"
+
+# 2. Not shared, pre-created: a volume of the same size and format in A's pool.
+disk_a2=$pool_a/$vm-2.qcow2
+va vol-create-as ferry "$vm-2.qcow2" 64M --format qcow2 >/dev/null
+check $? "copy-B-to-A/pre-create-volume"
+vb dumpxml --migratable "$vm" | sed "s|<source file='$disk_a'/>|<source file='$disk_a2'/>|" \
+  >"$work/to-a.xml"
+grep -q "$disk_a2" "$work/to-a.xml"
+check $? "copy-B-to-A/migration-xml"
+migrate copy-B-to-A "$uri_b" "$uri_a" --copy-storage-all \
+  --xml "$work/to-a.xml" --persistent-xml "$work/to-a.xml" || bail
+landed copy-B-to-A "$uri_b" "$uri_a" "$disk_a2"
+
+# 3. Not shared, not pre-created: libvirt creates it in B's pool.
+disk_b=$pool_b/$vm-3.qcow2
+[ ! -e "$disk_b" ]
+check $? "copy-A-to-B/disk-absent-before"
+va dumpxml --migratable "$vm" | sed "s|<source file='$disk_a2'/>|<source file='$disk_b'/>|" \
+  >"$work/to-b.xml"
+migrate copy-A-to-B "$uri_a" "$uri_b" --copy-storage-all \
+  --xml "$work/to-b.xml" --persistent-xml "$work/to-b.xml" || bail
+landed copy-A-to-B "$uri_a" "$uri_b" "$disk_b"
+vb pool-refresh ferry >/dev/null
+vb vol-list ferry | grep -q "^ *$vm-3.qcow2 "
+check $? "copy-A-to-B/volume-listed-in-B-pool"
+
+[ $failed -eq 0 ] || bail
+exit 0

@@ -1,0 +1,207 @@
+#!/bin/sh
+# test_live_migrate.sh: `ferry host`, `ferry live` and `ferry host
+# evacuate` on three real libvirt hosts (start-hosts.sh) with a running
+# TCG guest whose memory is being written.
+#
+# The guest (tests/guest, 128 MiB, rewriting 8 MiB of its RAM every second
+# and printing FERRY-LM-TICK N on its console) runs on A, its disk in A's
+# pool; B and C also define a pool "shared" over that directory (as an NFS
+# export mounted on every host would be).  Hosts are registered with
+# memory limits: B 64 MiB (too small for the guest), C 1 GiB.
+#   1. live check --to B: CRITICAL memory, exit 1; live migrate --to B is
+#      refused before anything starts and the guest still runs on A;
+#   2. live check --to auto chooses C and says why;
+#   3. live migrate --to auto: the guest runs on C, is gone from A, and
+#      its tick counter went on (it kept its memory);
+#   4. live migrate C -> A --copy-storage --storage-pool ferry: the disk is
+#      copied into A's own pool, its bytes equal the original;
+#   5. host evacuate A: the guest moves to the only host with room, C.
+# Exit 0 pass, 1 fail, 77 skip (libvirt hosts or QEMU cannot run here).
+# Must never: touch the system libvirtd; it stops only its own hosts.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+ferry=${FERRY:-$root/build/ferry}
+host_a=ferry-lv-a host_b=ferry-lv-b host_c=ferry-lv-c
+vm=ferrylv$$
+failed=0
+
+check () {
+  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
+}
+for c in qemu-system-x86_64 qemu-img python3 virsh; do
+  command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-live-XXXXXX") || exit 1
+export FERRY_STATE_DIR="$work/state"
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup () {
+  "$here/stop-hosts.sh" "$host_a" "$host_b" "$host_c" || echo "warning: stop-hosts.sh failed" >&2
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+hosts=$("$here/start-hosts.sh" "$host_a" "$host_b" "$host_c" 2>"$work/start.err")
+case $? in
+  0) ;;
+  77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
+  *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
+esac
+uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
+uri_a=$(uri $host_a) uri_b=$(uri $host_b) uri_c=$(uri $host_c)
+on () { _u=$1; shift; virsh -q -c "$_u" "$@" </dev/null; }
+pool_a=$(on "$uri_a" pool-dumpxml ferry | sed -n 's:.*<path>\(.*\)</path>.*:\1:p')
+[ -d "$pool_a" ] || { echo "FAIL pool of A: '$pool_a'"; exit 1; }
+
+"$ferry" host add A "$uri_a" >/dev/null &&
+  "$ferry" host add B "$uri_b" --memory-limit 64M >/dev/null &&
+  "$ferry" host add C "$uri_c" --memory-limit 1G >/dev/null
+check $? "host/add"
+"$ferry" host list --json >"$work/hosts.json"
+python3 - "$work/hosts.json" <<'PY'
+import json, sys
+h = {x["name"]: x for x in json.load(open(sys.argv[1]))}
+assert sorted(h) == ["A", "B", "C"], h.keys()
+for x in h.values():
+    assert x["reachable"] and x["cpu"]["model"] and x["memory-total"] > 0, x
+    assert x["libvirt-version"] and x["qemu-version"], x
+assert h["B"]["memory-limit"] == 64 << 20, h["B"]
+PY
+check $? "host/list-json"
+
+# The guest, its disk in A's pool, seen by B and C through a "shared" pool.
+# shellcheck disable=SC2016
+workload='poweroff() { i=0; while :; do i=$((i+1)); say FERRY-LM-TICK $i; dd if=/dev/urandom of=/dirty bs=1M count=8 2>/dev/null; sleep 1; done; }; . /init'
+"$root/tests/guest/build-guest.sh" "$work/guest.raw" --marker ferry-live \
+  --append "rdinit=/bin/busybox -- sh -c \"$workload\"" >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
+disk=$pool_a/$vm.qcow2
+qemu-img convert -f raw -O qcow2 "$work/guest.raw" "$disk" && on "$uri_a" pool-refresh ferry >/dev/null
+for u in "$uri_b" "$uri_c"; do
+  on "$u" pool-define-as shared dir --target "$pool_a" >/dev/null &&
+    on "$u" pool-start shared >/dev/null
+done
+check $? "setup/disk-and-shared-pools"
+cat >"$work/domain.xml" <<EOF
+<domain type='qemu'>
+  <name>$vm</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$disk'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='network'><source network='ferry-test'/><model type='virtio'/></interface>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
+check $? "setup/guest-started-on-A"
+
+# tick URI: the number of the next FERRY-LM-TICK line on the console.
+tick () {
+  python3 - "$1" "$vm" <<'PY'
+import os, pty, re, select, signal, sys, time
+uri, dom = sys.argv[1:3]
+deadline = time.monotonic() + 180
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("virsh", ["virsh", "-c", uri, "console", "--force", dom])
+seen = b""
+try:
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            m = re.search(rb"FERRY-LM-TICK (\d+)\r?\n", seen)
+            if m:
+                print(int(m.group(1)))
+                break
+finally:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+PY
+}
+runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
+gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
+
+t0=$(tick "$uri_a")
+[ -n "$t0" ]
+check $? "setup/guest-writes-memory (tick ${t0:-none})"
+
+# 1. B has no room: refused before anything starts.
+"$ferry" live check "$vm" --to B >"$work/check-b.log" 2>&1
+status=$?
+[ $status -eq 1 ] && grep -q "CRITICAL  memory" "$work/check-b.log"
+check $? "check/memory-refused"
+"$ferry" live migrate "$vm" --to B >"$work/mig-b.log" 2>&1
+status=$?
+[ $status -ne 0 ] && runs_on "$uri_a" && gone_from "$uri_b"
+check $? "migrate/refused-keeps-running-on-source"
+
+# 2. auto: C, with the reason.
+"$ferry" live check "$vm" --to auto --json >"$work/auto.json" 2>"$work/auto.err"
+python3 - "$work/auto.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["chosen"] == "C", j
+assert "most memory available" in j["why"], j["why"]
+c = {x["host"]: x for x in j["candidates"]}
+assert not c["B"]["passes"] and c["C"]["passes"], c
+assert any(f["rule"] == "memory" for f in c["B"]["findings"]), c["B"]
+PY
+check $? "check/auto-picks-C"
+
+# 3. live, shared storage, --to auto.
+"$ferry" live migrate "$vm" --to auto --json >"$work/mig-c.json" 2>"$work/mig-c.err"
+status=$?
+[ $status -eq 0 ] || cat "$work/mig-c.err" "$work/mig-c.json"
+check $status "migrate/auto-to-C"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("# A->C: %.1f s, downtime %d ms" % (j["seconds"], j["downtime-ms"]))' "$work/mig-c.json"
+runs_on "$uri_c" && gone_from "$uri_a"
+check $? "migrate/runs-on-C-gone-from-A"
+t1=$(tick "$uri_c")
+[ -n "$t1" ] && [ "$t1" -gt "$t0" ]
+check $? "migrate/guest-kept-running (tick $t0 -> ${t1:-none})"
+
+# 4. back to A, copying the disk into A's pool "ferry" under a new name.
+on "$uri_a" pool-define-as back dir --target "$work/back" >/dev/null 2>&1
+mkdir -p "$work/back" && chmod 755 "$work" "$work/back" &&
+  on "$uri_a" pool-start back >/dev/null
+"$ferry" live migrate "$vm" --to A --copy-storage --storage-pool back \
+  >"$work/mig-a.log" 2>&1
+status=$?
+[ $status -eq 0 ] || cat "$work/mig-a.log"
+check $status "migrate/copy-storage-C-to-A"
+runs_on "$uri_a" && gone_from "$uri_c" &&
+  on "$uri_a" domblklist "$vm" | grep -q "$work/back/$vm.qcow2"
+check $? "migrate/copy-storage-disk-in-new-pool"
+t2=$(tick "$uri_a")
+[ -n "$t2" ] && [ "$t2" -gt "${t1:-0}" ]
+check $? "migrate/copy-storage-guest-kept-running (tick ${t1:-none} -> ${t2:-none})"
+
+# 5. evacuate A: C is the only host with room (B's limit is 64 MiB).
+on "$uri_c" pool-define-as back dir --target "$work/back" >/dev/null &&
+  on "$uri_c" pool-start back >/dev/null
+"$ferry" host evacuate A >"$work/evac.log" 2>&1
+status=$?
+[ $status -eq 0 ] || cat "$work/evac.log"
+grep -q "moved $vm to C" "$work/evac.log" && runs_on "$uri_c" && gone_from "$uri_a"
+check $? "evacuate/A-emptied-to-C"
+on "$uri_c" destroy "$vm" >/dev/null 2>&1
+qemu-img compare -U -f raw -F qcow2 "$work/guest.raw" "$work/back/$vm.qcow2" >/dev/null
+check $? "copy-storage/disk-equal-to-original"
+exit $failed
