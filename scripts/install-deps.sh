@@ -11,7 +11,7 @@ PACKAGES="
   python3 fdisk time
   libxml2-dev libxml2-utils libvirt-clients ovmf
   libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu
-  qemu-system-x86 linux-image-amd64 busybox-static cpio
+  qemu-system-x86 linux-image-amd64 busybox-static cpio iproute2 util-linux
   syslinux syslinux-common mtools dosfstools systemd-boot-efi
 "
 
