@@ -628,8 +628,9 @@ live_prepare_copy (const struct live_options *opts, struct live_check *c,
       goto out;
     }
     virStorageVolFree (vol);
-    if (host_name_vector_append (created, strdup (to)) == -1)
+    if (host_name_vector_append (created, to) == -1)
       goto out;
+    to = NULL;                  /* created owns it now */
     devs = virt_xml_child (xmlDocGetRootElement (doc), "devices");
     for (n = devs ? devs->children : NULL; n; n = n->next) {
       xmlChar *file;
