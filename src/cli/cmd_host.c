@@ -45,30 +45,23 @@ host_add (const char *db, const char *name, const char *uri,
                           .memory_limit = memory_limit };
   struct host_facts facts;
   virConnectPtr conn;
-  char *path = db ? strdup (db) : store_default_path ();
   struct store *s;
   int r;
 
   if (name[0] == '\0' || strchr (name, '@') || strchr (name, '/')) {
     cli_error ("host add: \"%s\": a host name may not be empty or contain "
                "'@' or '/'", name);
-    free (path);
     return EXIT_ERROR;
   }
   /* A host that does not answer is not registered. */
   conn = cli_host_connect (&h);
-  if (conn == NULL) {
-    free (path);
+  if (conn == NULL)
     return cli_fail ();
-  }
   r = host_read (conn, name, uri, memory_limit, &facts);
   virConnectClose (conn);
-  if (r == -1) {
-    free (path);
+  if (r == -1)
     return cli_fail ();
-  }
-  s = path ? store_open (path) : NULL;
-  free (path);
+  s = cli_store_open (db);
   if (s == NULL || store_host_add (s, &h) == -1) {
     store_close (s);
     host_facts_free (&facts);
@@ -85,11 +78,9 @@ host_add (const char *db, const char *name, const char *uri,
 static int
 host_remove (const char *db, const char *name)
 {
-  char *path = db ? strdup (db) : store_default_path ();
-  struct store *s = path ? store_open (path) : NULL;
+  struct store *s = cli_store_open (db);
   int r;
 
-  free (path);
   if (s == NULL)
     return cli_fail ();
   r = store_host_remove (s, name);

@@ -10,20 +10,28 @@
 #include "util/error.h"
 #include "util/virt.h"
 
-int
-cli_hosts_load (const char *db, store_host_vector *out)
+struct store *
+cli_store_open (const char *db)
 {
   char *path = db ? strdup (db) : store_default_path ();
   struct store *s;
-  int r;
 
   if (path == NULL) {
     if (db)
       error_set_errno (errno, "strdup");
-    return -1;
+    return NULL;
   }
   s = store_open (path);
   free (path);
+  return s;
+}
+
+int
+cli_hosts_load (const char *db, store_host_vector *out)
+{
+  struct store *s = cli_store_open (db);
+  int r;
+
   if (s == NULL)
     return -1;
   r = store_host_list (s, out);

@@ -7,6 +7,8 @@
 
 #include "plan/store.h"
 
+/* The store at db (NULL: store_default_path()); NULL with the error set. */
+struct store *cli_store_open (const char *db);
 /* Every registered host, from the store at db (NULL: the default). */
 int cli_hosts_load (const char *db, store_host_vector *out);
 /* The host called name, or NULL. */

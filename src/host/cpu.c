@@ -135,45 +135,46 @@ cpu_text_add (char **buf, size_t *len, const char *s)
   return 0;
 }
 
-/* The host form of cpu (see the top of the file), with extra features
- * (cpu's own ones when extra is NULL).  Names come from libvirt's XML or
- * its CPU map, but are escaped anyway. */
+/* Append OPEN + text (XML-escaped) + CLOSE; nothing when text is NULL. */
+static int
+cpu_text_add_element (char **buf, size_t *len, const char *open,
+                      const char *text, const char *close)
+{
+  xmlChar *esc;
+  int r;
+
+  if (text == NULL)
+    return 0;
+  esc = xmlEncodeSpecialChars (NULL, BAD_CAST text);
+  if (esc == NULL) {
+    error_set ("cpu: cannot escape \"%s\"", text);
+    return -1;
+  }
+  r = cpu_text_add (buf, len, open) | cpu_text_add (buf, len, (char *) esc)
+    | cpu_text_add (buf, len, close);
+  xmlFree (esc);
+  return r;
+}
+
+/* The host form of cpu (see the top of the file).  Names come from
+ * libvirt's XML or its CPU map, but are escaped anyway. */
 static char *
-cpu_host_xml (const struct cpu *cpu, const cpu_feature_vector *extra)
+cpu_host_xml (const struct cpu *cpu)
 {
   char *buf = NULL;
   size_t len = 0;
-  const cpu_feature_vector *f = extra ? extra : &cpu->features;
-  int ok = 0;
+  int r;
 
-  ok |= cpu_text_add (&buf, &len, "<cpu>");
-  for (size_t i = 0; i < 3 + f->len && ok == 0; i++) {
-    const char *open, *close, *text;
-    xmlChar *esc;
-
-    if (i == 0)
-      open = "<arch>", close = "</arch>", text = cpu->arch;
-    else if (i == 1)
-      open = "<model>", close = "</model>", text = cpu->model;
-    else if (i == 2)
-      open = "<vendor>", close = "</vendor>", text = cpu->vendor;
-    else
-      open = "<feature name='", close = "'/>", text = f->ptr[i - 3];
-    if (text == NULL)
-      continue;
-    esc = xmlEncodeSpecialChars (NULL, BAD_CAST text);
-    if (esc == NULL) {
-      error_set ("cpu: cannot escape \"%s\"", text);
-      ok = -1;
-      break;
-    }
-    ok |= cpu_text_add (&buf, &len, open);
-    ok |= cpu_text_add (&buf, &len, (char *) esc);
-    ok |= cpu_text_add (&buf, &len, close);
-    xmlFree (esc);
-  }
-  ok |= cpu_text_add (&buf, &len, "</cpu>");
-  if (ok != 0) {
+  r = cpu_text_add (&buf, &len, "<cpu>")
+    | cpu_text_add_element (&buf, &len, "<arch>", cpu->arch, "</arch>")
+    | cpu_text_add_element (&buf, &len, "<model>", cpu->model, "</model>")
+    | cpu_text_add_element (&buf, &len, "<vendor>", cpu->vendor, "</vendor>");
+  for (size_t i = 0; r == 0 && i < cpu->features.len; i++)
+    r = cpu_text_add_element (&buf, &len, "<feature name='",
+                              cpu->features.ptr[i], "'/>");
+  if (r == 0)
+    r = cpu_text_add (&buf, &len, "</cpu>");
+  if (r != 0) {
     free (buf);
     return NULL;
   }
@@ -243,7 +244,7 @@ cpu_expand (struct cpu *cpu, const cpu_feature_vector *unwanted)
   size_t kept = 0;
   int r = -1;
 
-  xml = cpu_host_xml (cpu, NULL);
+  xml = cpu_host_xml (cpu);
   if (xml == NULL)
     return -1;
   conn = cpu_map_connect ();
@@ -438,35 +439,59 @@ cpu_model_known (const char *model)
   return known;
 }
 
-int
-cpu_resolve_on (struct cpu *guest, const struct cpu *host)
+/* Copy model, vendor and features of from into to (replacing its own). */
+static int
+cpu_copy_definition (struct cpu *to, const struct cpu *from)
 {
-  char *model, *vendor = NULL;
+  char *model = NULL, *vendor = NULL;
   cpu_feature_vector features = empty_vector;
 
-  if (guest->mode == CPU_CUSTOM)
-    return 0;
-  model = strdup (host->model);
-  if (model == NULL || (host->vendor && (vendor = strdup (host->vendor))
-                                         == NULL))
-    goto nomem;
-  for (size_t i = 0; i < host->features.len; i++)
-    if (cpu_features_add (&features, host->features.ptr[i]) == -1)
+  if ((from->model && (model = strdup (from->model)) == NULL)
+      || (from->vendor && (vendor = strdup (from->vendor)) == NULL)) {
+    error_set_errno (errno, "cpu: strdup");
+    goto fail;
+  }
+  for (size_t i = 0; i < from->features.len; i++)
+    if (cpu_features_add (&features, from->features.ptr[i]) == -1)
       goto fail;
-  free (guest->model);
-  free (guest->vendor);
-  cpu_features_free (&guest->features);
-  guest->model = model;
-  guest->vendor = vendor;
-  guest->features = features;
+  free (to->model);
+  free (to->vendor);
+  cpu_features_free (&to->features);
+  to->model = model;
+  to->vendor = vendor;
+  to->features = features;
   return 0;
-nomem:
-  error_set_errno (errno, "cpu: strdup");
 fail:
   free (model);
   free (vendor);
   cpu_features_free (&features);
   return -1;
+}
+
+int
+cpu_copy (struct cpu *to, const struct cpu *from)
+{
+  memset (to, 0, sizeof *to);
+  to->mode = from->mode;
+  if ((to->label = strdup (from->label)) == NULL
+      || (to->arch = strdup (from->arch)) == NULL) {
+    error_set_errno (errno, "cpu: strdup");
+    cpu_free (to);
+    return -1;
+  }
+  if (cpu_copy_definition (to, from) == -1) {
+    cpu_free (to);
+    return -1;
+  }
+  return 0;
+}
+
+int
+cpu_resolve_on (struct cpu *guest, const struct cpu *host)
+{
+  if (guest->mode == CPU_CUSTOM)
+    return 0;
+  return cpu_copy_definition (guest, host);
 }
 
 int
@@ -519,7 +544,7 @@ cpu_baseline (struct cpu *const *cpus, size_t n)
                  cpus[made]->label);
       goto out;
     }
-    if ((xmls[made] = cpu_host_xml (cpus[made], NULL)) == NULL)
+    if ((xmls[made] = cpu_host_xml (cpus[made])) == NULL)
       goto out;
   }
   conn = cpu_map_connect ();

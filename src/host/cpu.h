@@ -58,6 +58,8 @@ bool cpu_model_known (const char *model);
 /* A HOST_MODEL or HOST_PASSTHROUGH guest CPU becomes what it is on host:
  * the host's model and features.  A CUSTOM CPU is left alone. */
 int cpu_resolve_on (struct cpu *guest, const struct cpu *host);
+/* A deep copy.  0, or -1 with the error set (*to then needs no free). */
+int cpu_copy (struct cpu *to, const struct cpu *from);
 void cpu_free (struct cpu *cpu);
 
 /* May a guest with CPU guest run on host?  Both CUSTOM.  0 (with *v

@@ -414,6 +414,20 @@ out:
   return r;
 }
 
+/* The directory of a pool (xmlFree), or NULL. */
+static char *
+host_pool_dir (virStoragePoolPtr pool)
+{
+  char *xml = virStoragePoolGetXMLDesc (pool, 0);
+  xmlDocPtr doc = xml ? virt_xml_read (xml, "pool.xml") : NULL;
+  char *dir = doc ? virt_xml_child_text (virt_xml_child (
+                      xmlDocGetRootElement (doc), "target"), "path") : NULL;
+
+  xmlFreeDoc (doc);
+  free (xml);
+  return dir;
+}
+
 int
 host_pool_for_dir (virConnectPtr conn, const char *dir, char **name,
                    uint64_t *available)
@@ -430,11 +444,7 @@ host_pool_for_dir (virConnectPtr conn, const char *dir, char **name,
     return -1;
   }
   for (int i = 0; i < n; i++) {
-    char *xml = r == 1 ? virStoragePoolGetXMLDesc (pools[i], 0) : NULL;
-    xmlDocPtr doc = xml ? virt_xml_read (xml, "pool.xml") : NULL;
-    char *path = doc ? virt_xml_child_text (virt_xml_child (
-                         xmlDocGetRootElement (doc), "target"), "path")
-                     : NULL;
+    char *path = r == 1 ? host_pool_dir (pools[i]) : NULL;
     virStoragePoolInfo info;
 
     if (path && strcmp (path, dir) == 0
@@ -443,28 +453,36 @@ host_pool_for_dir (virConnectPtr conn, const char *dir, char **name,
       *available = info.available;
     }
     xmlFree (path);
-    xmlFreeDoc (doc);
-    free (xml);
     virStoragePoolFree (pools[i]);
   }
   free (pools);
   return r;
 }
 
-bool
-host_has_volume (virConnectPtr conn, const char *path)
+int
+host_refresh_pools (virConnectPtr conn)
 {
   virStoragePoolPtr *pools = NULL;
-  virStorageVolPtr vol;
   int n = virConnectListAllStoragePools (conn, &pools,
                                          VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
 
+  if (n < 0) {
+    virt_error_set ("%s", "listing storage pools");
+    return -1;
+  }
   for (int i = 0; i < n; i++) {
-    virStoragePoolRefresh (pools[i], 0);
+    virStoragePoolRefresh (pools[i], 0);   /* a pool that fails stays stale */
     virStoragePoolFree (pools[i]);
   }
   free (pools);
-  vol = virStorageVolLookupByPath (conn, path);
+  return 0;
+}
+
+bool
+host_has_volume (virConnectPtr conn, const char *path)
+{
+  virStorageVolPtr vol = virStorageVolLookupByPath (conn, path);
+
   if (vol == NULL)
     return false;
   virStorageVolFree (vol);
@@ -477,8 +495,7 @@ host_pool_by_name (virConnectPtr conn, const char *name, char **path,
 {
   virStoragePoolPtr pool = virStoragePoolLookupByName (conn, name);
   virStoragePoolInfo info;
-  char *xml = NULL, *p = NULL;
-  xmlDocPtr doc = NULL;
+  char *dir = NULL;
   int r = -1;
 
   *path = NULL;
@@ -492,20 +509,15 @@ host_pool_by_name (virConnectPtr conn, const char *name, char **path,
     r = 1;
     goto out;
   }
-  xml = virStoragePoolGetXMLDesc (pool, 0);
-  doc = xml ? virt_xml_read (xml, "pool.xml") : NULL;
-  p = doc ? virt_xml_child_text (virt_xml_child (xmlDocGetRootElement (doc),
-                                                 "target"), "path") : NULL;
-  if (p == NULL || virStoragePoolGetInfo (pool, &info) == -1) {
+  dir = host_pool_dir (pool);
+  if (dir == NULL || virStoragePoolGetInfo (pool, &info) == -1) {
     virt_error_set ("reading storage pool %s", name);
     goto out;
   }
   *available = info.available;
-  r = host_strdup (path, p);
+  r = host_strdup (path, dir);
 out:
-  xmlFree (p);
-  xmlFreeDoc (doc);
-  free (xml);
+  xmlFree (dir);
   virStoragePoolFree (pool);
   return r;
 }

@@ -94,8 +94,11 @@ int host_pool_for_dir (virConnectPtr conn, const char *dir, char **name,
  * and the bytes it has available.  1 when there is none (no error). */
 int host_pool_by_name (virConnectPtr conn, const char *name, char **path,
                        uint64_t *available);
-/* Whether a volume of an active pool of conn is the file path (pools are
- * refreshed first). */
+/* Refresh every active pool of conn, so that files made outside libvirt
+ * are volumes. */
+int host_refresh_pools (virConnectPtr conn);
+/* Whether a volume of an active pool of conn is the file path (as of the
+ * pools' last refresh). */
 bool host_has_volume (virConnectPtr conn, const char *path);
 
 void host_names_free (host_name_vector *v);

@@ -63,59 +63,38 @@ static int
 live_check_cpu (struct live_check *c, const struct host_facts *src,
                 struct live_candidate *cand)
 {
-  struct cpu guest = { 0 };
+  struct cpu guest;
   struct cpu_verdict v;
   CLEANUP_FREE char *missing = NULL;
-  const struct cpu *dc = &c->domain.cpu;
   const char *dst = cand->host->name;
   int r = -1;
 
-  /* A copy of the domain's CPU, resolved on its host when it is the
-   * host's. */
-  guest.mode = dc->mode;
-  if ((guest.label = strdup (dc->label)) == NULL
-      || (guest.arch = strdup (dc->arch)) == NULL
-      || (dc->model && (guest.model = strdup (dc->model)) == NULL)
-      || (dc->vendor && (guest.vendor = strdup (dc->vendor)) == NULL)) {
-    error_set_errno (errno, "live: strdup");
-    goto out;
-  }
-  for (size_t i = 0; i < dc->features.len; i++) {
-    char *f = strdup (dc->features.ptr[i]);
-    if (f == NULL || cpu_feature_vector_append (&guest.features, f) == -1) {
-      free (f);
-      error_set_errno (ENOMEM, "live: cpu");
-      goto out;
-    }
-  }
+  /* The domain's CPU, resolved on its host when it is the host's. */
+  if (cpu_copy (&guest, &c->domain.cpu) == -1)
+    return -1;
   if (cpu_resolve_on (&guest, &src->cpu) == -1
       || cpu_compare (&guest, &cand->facts.cpu, &v) == -1)
     goto out;
   missing = cpu_features_join (&v.missing);
-  if (missing == NULL) {
-    cpu_verdict_free (&v);
-    goto out;
-  }
-  if (dc->mode == CPU_HOST_PASSTHROUGH
-      && live_find (&cand->findings, "cpu-host-passthrough",
-                    v.compatible ? FINDING_WARNING : FINDING_CRITICAL,
-                    "the guest sees %s's CPU as it is (host-passthrough): it "
-                    "moves safely only between identical CPUs; give it the "
-                    "hosts' baseline (ferry cpu apply-baseline)",
-                    c->source->name) == -1)
-    r = -2;
-  else if (v.reason)
+  if (missing == NULL)
+    goto verdict;
+  r = 0;
+  if (c->domain.cpu.mode == CPU_HOST_PASSTHROUGH)
+    r = live_find (&cand->findings, "cpu-host-passthrough",
+                   v.compatible ? FINDING_WARNING : FINDING_CRITICAL,
+                   "the guest sees %s's CPU as it is (host-passthrough): it "
+                   "moves safely only between identical CPUs; give it the "
+                   "hosts' baseline (ferry cpu apply-baseline)",
+                   c->source->name);
+  if (r == 0 && v.reason)
     r = live_find (&cand->findings, "cpu", FINDING_CRITICAL,
                    "%s cannot run this guest's CPU: %s", dst, v.reason);
-  else if (!v.compatible)
+  else if (r == 0 && !v.compatible)
     r = live_find (&cand->findings, "cpu", FINDING_CRITICAL,
                    "guest CPU doesn't match %s: missing features: %s (the "
                    "guest CPU is %s; ferry cpu baseline gives a CPU all "
                    "hosts offer)", dst, missing, guest.model);
-  else
-    r = 0;
-  if (r == -2)
-    r = -1;
+verdict:
   cpu_verdict_free (&v);
 out:
   cpu_free (&guest);
@@ -159,15 +138,49 @@ live_check_shared (struct live_check *c, struct live_candidate *cand,
   return 0;
 }
 
-/* Copied: somewhere to put each disk, and room for all of them. */
+/* The bytes the disks need in directory dir (all of them when dir is
+ * NULL: they all go to one pool). */
+static uint64_t
+live_need_in (const struct live_check *c, const char *dir)
+{
+  uint64_t need = 0;
+
+  for (size_t k = 0; k < c->domain.disks.len; k++) {
+    const struct host_disk *d = &c->domain.disks.ptr[k];
+    const char *slash = strrchr (d->path, '/');
+    size_t n = slash ? (size_t) (slash - d->path) : 0;
+
+    if (d->shareable)
+      continue;
+    if (dir == NULL || (strlen (dir) == n && strncmp (d->path, dir, n) == 0))
+      need += d->allocation;
+  }
+  return need;
+}
+
+static int
+live_check_space (struct live_candidate *cand, const char *pool,
+                  uint64_t need, uint64_t available)
+{
+  char b1[32], b2[32];
+
+  if (available >= need)
+    return 0;
+  return live_find (&cand->findings, "storage-space", FINDING_CRITICAL,
+                    "the disks going to pool %s on %s need %s, it has %s "
+                    "available", pool, cand->host->name, live_bytes (need, b1),
+                    live_bytes (available, b2));
+}
+
+/* Copied: somewhere to put each disk, and room in its pool. */
 static int
 live_check_copy (const struct live_options *opts, struct live_check *c,
                  struct live_candidate *cand, virConnectPtr dconn)
 {
   const char *dst = cand->host->name;
   CLEANUP_FREE char *pool_dir = NULL;
-  uint64_t available = 0, need = 0;
-  char b1[32], b2[32];
+  uint64_t available;
+  char b1[32];
   int r;
 
   if (opts->storage_pool) {
@@ -178,6 +191,9 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
       return live_find (&cand->findings, "storage-copy-no-pool",
                         FINDING_CRITICAL, "storage pool %s does not exist "
                         "or is not active on %s", opts->storage_pool, dst);
+    if (live_check_space (cand, opts->storage_pool, live_need_in (c, NULL),
+                          available) == -1)
+      return -1;
   }
   for (size_t i = 0; i < c->domain.disks.len; i++) {
     const struct host_disk *d = &c->domain.disks.ptr[i];
@@ -197,7 +213,6 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
         return -1;
       continue;
     }
-    need += d->allocation;
     if (pool_dir) {
       to = live_copy_path (pool_dir, d);
       if (to == NULL)
@@ -210,11 +225,10 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
         return -1;
     }
     else {
-      /* The same path there: libvirt creates the file in the pool of
-       * its directory. */
-      uint64_t avail;
+      /* The same path there: libvirt creates the file in the pool of its
+       * directory. */
       dirname (dir);
-      r = host_pool_for_dir (dconn, dir, &pool, &avail);
+      r = host_pool_for_dir (dconn, dir, &pool, &available);
       if (r == -1)
         return -1;
       if (r == 1) {
@@ -226,7 +240,9 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
           return -1;
         continue;
       }
-      available = avail;
+      if (live_check_space (cand, pool, live_need_in (c, dir), available)
+          == -1)
+        return -1;
     }
     if (live_find (&cand->findings, "storage-copy", FINDING_INFO,
                    "disk %s (%s): %s will be copied to %s", d->target,
@@ -234,12 +250,6 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
                    to ? to : d->path) == -1)
       return -1;
   }
-  if (available < need
-      && live_find (&cand->findings, "storage-space", FINDING_CRITICAL,
-                    "the disks need %s on %s, their pool has %s available",
-                    live_bytes (need, b1), dst, live_bytes (available, b2))
-         == -1)
-    return -1;
   return 0;
 }
 
@@ -343,8 +353,10 @@ live_check_candidate (const struct live_options *opts, struct live_check *c,
         == -1)
       goto out;
   }
-  if ((opts->copy_storage ? live_check_copy (opts, c, cand, dconn)
-                          : live_check_shared (c, cand, dconn)) == -1)
+  /* Files made outside libvirt count as volumes. */
+  if (host_refresh_pools (dconn) == -1
+      || (opts->copy_storage ? live_check_copy (opts, c, cand, dconn)
+                             : live_check_shared (c, cand, dconn)) == -1)
     goto out;
   r = 0;
 out:
@@ -606,7 +618,7 @@ live_prepare_copy (const struct live_options *opts, struct live_check *c,
     const struct host_disk *d = &c->domain.disks.ptr[i];
     CLEANUP_FREE char *to = live_copy_path (pool_dir, d);
     CLEANUP_FREE char *vol_xml = NULL;
-    const char *name;
+    const char *name, *new_path;
     virStorageVolPtr vol;
     xmlNodePtr devs, n, src;
 
@@ -630,6 +642,7 @@ live_prepare_copy (const struct live_options *opts, struct live_check *c,
     virStorageVolFree (vol);
     if (host_name_vector_append (created, to) == -1)
       goto out;
+    new_path = to;
     to = NULL;                  /* created owns it now */
     devs = virt_xml_child (xmlDocGetRootElement (doc), "devices");
     for (n = devs ? devs->children : NULL; n; n = n->next) {
@@ -639,7 +652,7 @@ live_prepare_copy (const struct live_options *opts, struct live_check *c,
         continue;
       file = xmlGetProp (src, BAD_CAST "file");
       if (file && strcmp ((char *) file, d->path) == 0)
-        xmlSetProp (src, BAD_CAST "file", BAD_CAST to);
+        xmlSetProp (src, BAD_CAST "file", BAD_CAST new_path);
       xmlFree (file);
     }
   }

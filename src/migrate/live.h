@@ -55,7 +55,6 @@ struct live_options {
 };
 
 #define LIVE_DEFAULT_MAX_DOWNTIME 300
-#define LIVE_DEFAULT_PARALLEL 2
 
 /* One destination considered. */
 struct live_candidate {

@@ -54,13 +54,29 @@ dir_make (const char *path)
   return 0;
 }
 
-/* The directories: the target's own, and one per storage name used. */
-static int
-dir_make_all (struct target *t, const struct vm *vm,
-              const char *const *disk_storage, char **disk_dirs)
+static void
+dir_free_all (char **disk_dirs, size_t n)
 {
+  for (size_t i = 0; disk_dirs && i < n; i++)
+    free (disk_dirs[i]);
+  free (disk_dirs);
+}
+
+/* Make the directories, the target's own and one per storage name used,
+ * and return the directory of each disk (NULL entries: the target's own);
+ * NULL with the error set. */
+static char **
+dir_make_all (struct target *t, const struct vm *vm,
+              const char *const *disk_storage)
+{
+  char **disk_dirs = calloc (vm->disks.len + 1, sizeof (char *));
+
+  if (disk_dirs == NULL) {
+    error_set_errno (errno, "target: calloc");
+    return NULL;
+  }
   if (dir_make (t->location) == -1)
-    return -1;
+    goto fail;
   for (size_t i = 0; disk_storage && i < vm->disks.len; i++) {
     if (disk_storage[i] == NULL)
       continue;
@@ -68,41 +84,33 @@ dir_make_all (struct target *t, const struct vm *vm,
         || strcmp (disk_storage[i], "..") == 0) {
       error_set ("target dir: storage \"%s\" (from the storage mapping) "
                  "cannot be a subdirectory name", disk_storage[i]);
-      return -1;
+      goto fail;
     }
     if (asprintf (&disk_dirs[i], "%s/%s", t->location, disk_storage[i])
         == -1) {
       disk_dirs[i] = NULL;
       error_set_errno (errno, "target: asprintf");
-      return -1;
+      goto fail;
     }
     if (dir_make (disk_dirs[i]) == -1)
-      return -1;
+      goto fail;
   }
-  return 0;
-}
-
-static void
-dir_free_all (char **disk_dirs, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free (disk_dirs[i]);
-  free (disk_dirs);
+  return disk_dirs;
+fail:
+  dir_free_all (disk_dirs, vm->disks.len);
+  return NULL;
 }
 
 static int
 dir_prepare (struct target *t, const struct vm *vm,
              const char *const *disk_storage)
 {
-  char **disk_dirs = calloc (vm->disks.len + 1, sizeof (char *));
-  int r = -1;
+  char **disk_dirs = dir_make_all (t, vm, disk_storage);
+  int r;
 
-  if (disk_dirs == NULL) {
-    error_set_errno (errno, "target: calloc");
+  if (disk_dirs == NULL)
     return -1;
-  }
-  if (dir_make_all (t, vm, disk_storage, disk_dirs) == 0)
-    r = target_name_files (t, vm, (const char *const *) disk_dirs);
+  r = target_name_files (t, vm, (const char *const *) disk_dirs);
   dir_free_all (disk_dirs, vm->disks.len);
   return r;
 }
@@ -112,16 +120,10 @@ static int
 dir_resume (struct target *t, const struct vm *vm,
             const char *const *disk_storage)
 {
-  char **disk_dirs = calloc (vm->disks.len + 1, sizeof (char *));
-  int r;
+  char **disk_dirs = dir_make_all (t, vm, disk_storage);
 
-  if (disk_dirs == NULL) {
-    error_set_errno (errno, "target: calloc");
-    return -1;
-  }
-  r = dir_make_all (t, vm, disk_storage, disk_dirs);
   dir_free_all (disk_dirs, vm->disks.len);
-  return r;
+  return disk_dirs ? 0 : -1;
 }
 
 static int

@@ -67,50 +67,9 @@ pool_a=$(pool_path "$uri_a")
 pool_b=$(pool_path "$uri_b")
 { [ -d "$pool_a" ] && [ -d "$pool_b" ]; } || { echo "FAIL pools: '$pool_a' '$pool_b'"; exit 1; }
 
-# tick URI [--wait-start]: attach to the serial console, print the number
-# of the first complete FERRY-LM-TICK line; append what was seen to
-# $work/console.log.  (virsh console of libvirt 9.0 ignores SIGTERM while the
-# domain runs, so it is killed outright.)
-tick () {
-  python3 - "$1" "$vm" "$work/console.log" "${2:-}" <<'PY'
-import os, pty, re, select, signal, subprocess, sys, time
-uri, dom, log, wait = sys.argv[1:5]
-deadline = time.monotonic() + 180
-if wait == "--wait-start":
-    while subprocess.run(["virsh", "-c", uri, "domstate", dom], capture_output=True,
-                         text=True).stdout.strip() != "running":
-        if time.monotonic() > deadline:
-            sys.exit("tick: %s never ran on %s" % (dom, uri))
-        time.sleep(0.05)
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("virsh", ["virsh", "-c", uri, "console", "--force", dom])
-seen, tick = b"", None
-try:
-    while time.monotonic() < deadline and tick is None:
-        if not select.select([fd], [], [], 0.5)[0]:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-        m = re.search(rb"FERRY-LM-TICK (\d+)\r?\n", seen)
-        if m:
-            tick = int(m.group(1))
-finally:
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    os.close(fd)
-    with open(log, "ab") as f:
-        f.write(b"--- %s\n" % uri.encode() + seen + b"\n")
-if tick is None:
-    sys.exit("tick: no FERRY-LM-TICK line on %s's console (%s)" % (dom, uri))
-print(tick)
-PY
-}
+# tick URI [--wait-start]: the number of the next FERRY-LM-TICK line on
+# the console (tick.py); what was seen goes to $work/console.log.
+tick () { "$here/tick.py" "$1" "$vm" ${2:+"$2"} --log "$work/console.log"; }
 
 now () { date +%s.%N; }
 elapsed () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -154,12 +113,8 @@ landed () {
   [ -z "$_t" ] || last_tick=$_t
 }
 
-# The guest: its own /init checks its disk, then loops in "poweroff"
-# (expanded by the guest's shell, not here).
-# shellcheck disable=SC2016
-workload='poweroff() { i=0; while :; do i=$((i+1)); say FERRY-LM-TICK $i; dd if=/dev/urandom of=/dirty bs=1M count=8 2>/dev/null; sleep 1; done; }; . /init'
-"$root/tests/guest/build-guest.sh" "$work/guest.raw" --marker ferry-lm \
-  --append "rdinit=/bin/busybox -- sh -c \"$workload\"" >"$work/build.log" 2>&1 ||
+# The guest: its own /init checks its disk, then keeps writing memory.
+"$here/busy-guest.sh" "$work/guest.raw" ferry-lm >"$work/build.log" 2>&1 ||
   { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
 disk_a=$pool_a/$vm.qcow2
 qemu-img convert -f raw -O qcow2 "$work/guest.raw" "$disk_a" && va pool-refresh ferry >/dev/null

@@ -71,10 +71,7 @@ PY
 check $? "host/list-json"
 
 # The guest, its disk in A's pool, seen by B and C through a "shared" pool.
-# shellcheck disable=SC2016
-workload='poweroff() { i=0; while :; do i=$((i+1)); say FERRY-LM-TICK $i; dd if=/dev/urandom of=/dirty bs=1M count=8 2>/dev/null; sleep 1; done; }; . /init'
-"$root/tests/guest/build-guest.sh" "$work/guest.raw" --marker ferry-live \
-  --append "rdinit=/bin/busybox -- sh -c \"$workload\"" >"$work/build.log" 2>&1 ||
+"$here/busy-guest.sh" "$work/guest.raw" ferry-live >"$work/build.log" 2>&1 ||
   { cat "$work/build.log"; echo "FAIL build-guest"; exit 1; }
 disk=$pool_a/$vm.qcow2
 qemu-img convert -f raw -O qcow2 "$work/guest.raw" "$disk" && on "$uri_a" pool-refresh ferry >/dev/null
@@ -107,34 +104,7 @@ on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/de
 check $? "setup/guest-started-on-A"
 
 # tick URI: the number of the next FERRY-LM-TICK line on the console.
-tick () {
-  python3 - "$1" "$vm" <<'PY'
-import os, pty, re, select, signal, sys, time
-uri, dom = sys.argv[1:3]
-deadline = time.monotonic() + 180
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("virsh", ["virsh", "-c", uri, "console", "--force", dom])
-seen = b""
-try:
-    while time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.5)[0]:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            m = re.search(rb"FERRY-LM-TICK (\d+)\r?\n", seen)
-            if m:
-                print(int(m.group(1)))
-                break
-finally:
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-PY
-}
+tick () { "$here/tick.py" "$1" "$vm"; }
 runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
 gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
 
