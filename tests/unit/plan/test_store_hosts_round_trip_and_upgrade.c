@@ -3,6 +3,7 @@
  * store of schema version 1 (before hosts existed) gains the hosts table
  * when opened, and keeps its plans. */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plantest.h"
@@ -54,5 +55,6 @@ main (void)
   CHECK (store_plan_get (s, "wave1", &p) == 0);
   store_plan_free (&p);
   store_close (s);
+  free (path);
   return 0;
 }
