@@ -47,10 +47,12 @@ if ! virsh_q list >/dev/null; then
   if ! pgrep -x libvirtd >/dev/null; then
     libvirtd -d </dev/null >/dev/null 2>&1 || skip "libvirtd -d failed"
   fi
+  # A first start probes QEMU's capabilities: seconds on a quiet machine,
+  # far longer on a loaded one.
   i=0
   until virsh_q list >/dev/null; do
     i=$((i + 1))
-    [ $i -le 60 ] || skip "libvirtd started but $uri does not answer after 30 s"
+    [ $i -le 240 ] || skip "libvirtd started but $uri does not answer after 120 s"
     sleep 0.5
   done
   echo "$prog: started libvirtd (no libvirtd was running)" >&2
