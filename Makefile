@@ -5,14 +5,17 @@
 #   make test    install, build, run the whole test suite
 #   make check-asan  unit tests under AddressSanitizer + UBSan
 #   make demo    install, build, and show ferry at work on a sample disk
-#   make bench   compare ferry with qemu-img convert and nbdcopy
+#   make bench   both benchmarks: bench-convert and bench-live
+#   make bench-convert  ferry convert next to qemu-img convert and nbdcopy
+#   make bench-live     ferry live migrate next to virsh migrate --live
 #   make fuzz    build the libFuzzer harnesses and run each briefly
 
 BUILD ?= build
 FUZZ_SECONDS ?= 60
 MESON_TEST_ARGS ?= --print-errorlogs
 
-.PHONY: all deps build test check-asan demo bench fuzz clean
+.PHONY: all deps build test check-asan demo bench bench-convert bench-live \
+	fuzz clean
 
 all: build
 
@@ -38,8 +41,13 @@ check-asan: deps
 demo: deps build
 	scripts/demo.sh $(BUILD)/ferry
 
-bench: deps build
-	bench/convert.sh $(BUILD)/ferry
+bench: bench-convert bench-live
+
+bench-convert: deps build
+	python3 bench/convert.py $(BUILD)/ferry
+
+bench-live: deps build
+	python3 bench/live.py $(BUILD)/ferry
 
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || \

@@ -562,7 +562,8 @@ live_job_stats (virDomainPtr dom, struct live_progress *p,
   virTypedParamsFree (params, n);
 }
 
-/* The statistics QEMU kept of the finished migration. */
+/* The statistics QEMU kept of the finished migration, left in place for
+ * anyone else who asks the destination (virsh domjobinfo --completed). */
 static void
 live_completed_stats (virDomainPtr dom, struct live_result *res)
 {
