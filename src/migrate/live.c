@@ -572,7 +572,8 @@ live_completed_stats (virDomainPtr dom, struct live_result *res)
 
   if (dom == NULL
       || virDomainGetJobStats (dom, &type, &params, &n,
-                               VIR_DOMAIN_JOB_STATS_COMPLETED) == -1)
+                               VIR_DOMAIN_JOB_STATS_COMPLETED
+                               | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) == -1)
     return;
   res->downtime = live_param_u64 (params, n, VIR_DOMAIN_JOB_DOWNTIME);
   res->memory_bytes = live_param_u64 (params, n,
@@ -695,8 +696,6 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   virConnectPtr sconn = NULL;
   pthread_t thread;
   double t0;
-  uint64_t last_remaining = UINT64_MAX;
-  unsigned stalled = 0;
   int maxparams = 0, r = -1;
 
   memset (res, 0, sizeof *res);
@@ -785,15 +784,13 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     usleep (500 * 1000);
     live_job_stats (job.dom, &p, res);
     p.elapsed = live_now () - t0;
-    /* Postcopy: switch once two passes no longer shrink what is left. */
+    /* Postcopy: switch once the first full pass is done.  Every later
+     * pass only chases what the guest dirtied meanwhile, and post-copy
+     * fetches that on demand instead. */
     if (opts->postcopy && !p.postcopy && p.iteration >= 2
-        && p.memory_remaining > 0) {
-      stalled = p.memory_remaining >= last_remaining ? stalled + 1 : 0;
-      if (stalled >= 2 && virDomainMigrateStartPostCopy (job.dom, 0) == 0)
-        p.postcopy = res->postcopy = true;
-    }
-    if (p.memory_remaining)
-      last_remaining = p.memory_remaining;
+        && p.memory_remaining > 0
+        && virDomainMigrateStartPostCopy (job.dom, 0) == 0)
+      p.postcopy = res->postcopy = true;
     if (cb && cb->progress && p.memory_total)
       cb->progress (cb->opaque, &p);
   }
@@ -805,9 +802,21 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     if (virDomainGetState (job.dom, &state, &reason, 0) == 0
         && state == VIR_DOMAIN_PAUSED && !res->postcopy)
       virDomainResume (job.dom);
-    error_set ("live: migrating %s from %s to %s failed: %s; it still runs "
-               "on %s", check->domain.name, check->source->name,
-               to->host->name, job.error, check->source->name);
+    if (res->postcopy)
+      error_set ("live: migrating %s from %s to %s failed after the switch "
+                 "to post-copy: %s; its memory is split between the hosts, "
+                 "so libvirt keeps it paused (virsh migrate "
+                 "--postcopy-resume may recover it)", check->domain.name,
+                 check->source->name, to->host->name, job.error);
+    else
+      error_set ("live: migrating %s from %s to %s failed: %s%s; it still "
+                 "runs on %s", check->domain.name, check->source->name,
+                 to->host->name, job.error,
+                 strstr (job.error, "Postcopy is not supported")
+                 ? " (the destination's QEMU cannot use userfaultfd: run "
+                   "it as root, set vm.unprivileged_userfaultfd=1, or "
+                   "migrate without --postcopy)" : "",
+                 check->source->name);
     goto out;
   }
   live_completed_stats (job.result, res);

@@ -14,8 +14,8 @@
  *             undefined on the source) while the job's statistics are
  *             reported; QEMU's auto-converge is on, so the guest is
  *             throttled only when a pass dirties memory faster than it is
- *             copied; with postcopy, the switch happens when passes stop
- *             shrinking what is left.  Ends with the total time and the
+ *             copied; with postcopy, the switch happens once the first
+ *             full pass is done.  Ends with the total time and the
  *             downtime QEMU measured.
  *   evacuate  live_evacuate(): every running domain of a host, each placed
  *             (memory reserved as placements are decided), N at a time.

@@ -42,6 +42,10 @@
 # when hosts truly cannot run here (not root, libvirt or QEMU missing,
 # unshare fails), the reason on stderr; 1 on any other failure.
 # FERRY_HOSTS_DEBUG=1 makes the daemons log at debug level.
+# FERRY_HOSTS_QEMU_ROOT=1 runs QEMU as root with its capabilities, for
+# postcopy: QEMU 7.2 needs userfaultfd, which the kernel refuses to other
+# users while vm.unprivileged_userfaultfd is 0 (the default).  Applies to
+# daemons started by that call; use host names of their own.
 #
 # Must never: touch the system libvirtd (qemu:///system), its pools,
 # networks or domains, write to /etc/libvirt or any other libvirt path
@@ -148,6 +152,10 @@ cgroup_controllers = [ ]
 security_driver = "none"
 stdio_handler = "logd"
 EOF
+  if [ "${FERRY_HOSTS_QEMU_ROOT:-0}" = 1 ]; then
+    printf 'user = "root"\ngroup = "root"\nclear_emulator_capabilities = 0\n' \
+      >>"$_d/etc/qemu.conf"
+  fi
   chmod 0600 "$_d/etc/qemu.conf"
 }
 

@@ -94,7 +94,7 @@ cat >"$work/domain.xml" <<EOF
       <target dev='vda' bus='virtio'/>
     </disk>
     <interface type='network'><source network='ferry-test'/><model type='virtio'/></interface>
-    <serial type='pty'><target port='0'/></serial>
+    <serial type='pty'><log file='$work/console.log' append='on'/><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='none'/>
   </devices>
@@ -174,4 +174,10 @@ check $? "evacuate/A-emptied-to-C"
 on "$uri_c" destroy "$vm" >/dev/null 2>&1
 qemu-img compare -U -f raw -F qcow2 "$work/guest.raw" "$work/back/$vm.qcow2" >/dev/null
 check $? "copy-storage/disk-equal-to-original"
+# Every host appended the guest's console to one log: one boot, no oops.
+[ "$(grep -c FERRY-GUEST-BOOTED "$work/console.log")" -eq 1 ] &&
+  ! grep -qE "Oops|invalid opcode|Call Trace|Kernel panic" "$work/console.log"
+status=$?
+[ $status -eq 0 ] || grep -v FERRY-LM-TICK "$work/console.log" | tail -n 30
+check $status "guest/booted-once-never-crashed"
 exit $failed
