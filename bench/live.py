@@ -138,7 +138,7 @@ def start_guest(work, uris, mib, pause):
       <source file='{disk}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
-    <serial type='pty'><target port='0'/></serial>
+    <serial type='pty'><log file='{work}/console.log' append='on'/><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='none'/>
   </devices>
@@ -148,6 +148,16 @@ def start_guest(work, uris, mib, pause):
     virsh(uris["A"], "start", DOMAIN)
     subprocess.run([os.path.join(LIBVIRT, "tick.py"), uris["A"], DOMAIN],
                    check=True, stdout=subprocess.DEVNULL)
+
+
+def guest_crashed(console):
+    """Whether the guest's console, appended to by every host, shows an
+    oops or a second boot."""
+    with open(console, errors="replace") as f:
+        text = f.read()
+    return (text.count("FERRY-GUEST-BOOTED") != 1
+            or any(w in text for w in ("Oops", "invalid opcode", "Call Trace",
+                                       "Kernel panic")))
 
 
 def stop_guest(uris):
@@ -232,6 +242,14 @@ def main():
                         where = to
             report(label, rate, results)
             stop_guest(uris)
+            console = os.path.join(work, "console.log")
+            if guest_crashed(console):
+                kept = "/var/tmp/ferry-bench-live-console.log"
+                shutil.copy(console, kept)
+                print(f"WARNING: the guest crashed during these runs (console "
+                      f"in {kept}): see tests/libvirt/README.md about QEMU "
+                      "7.2 under TCG")
+            os.unlink(console)
         print("\n'wall' is the whole command (ferry's includes its pre-check); "
               "'migr' and 'downtime' are QEMU's figures.")
     finally:
