@@ -9,7 +9,7 @@ seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 for harness in fuzz_qcow2 fuzz_vmdk fuzz_vmdk_descriptor fuzz_vmdk_cowd \
-               fuzz_vmdk_sesparse fuzz_vhd fuzz_vhdx fuzz_vmx fuzz_ovf; do
+               fuzz_vmdk_sesparse fuzz_vhd fuzz_vhdx fuzz_vmx fuzz_ovf fuzz_cpu_xml; do
   corpus_name=${harness#fuzz_}
   work=$(mktemp -d)
   for seeds in "$here/corpus/$corpus_name" "$here/../tests/data/fuzz/$corpus_name"; do
