@@ -35,6 +35,11 @@
 #define WORK_SIZE (64ull << 20)
 /* Granularity of zero detection inside data extents. */
 #define ZERO_BLOCK_MIN 4096u
+/* Workers' buffers start on a page.  malloc puts a large block 16 bytes
+ * into a page, and the kernel's copy from the page cache into a buffer that
+ * is not cache-line aligned costs about 1.6 times the CPU (reading from
+ * tmpfs on x86-64).  The buffer would also do for O_DIRECT. */
+#define COPY_BUFFER_ALIGN 4096u
 
 DEFINE_VECTOR_TYPE (copy_range_vector, struct copy_range);
 
@@ -358,11 +363,12 @@ copy_worker (void *arg)
   struct copy_range done;
   bool have_done = false;
   uint64_t offset, length;
-  char *buf;
+  void *buf;
+  int r;
 
-  buf = malloc (job->request_size);
-  if (buf == NULL) {
-    error_set_errno (errno, "copy: allocating a %zu byte buffer",
+  r = posix_memalign (&buf, COPY_BUFFER_ALIGN, job->request_size);
+  if (r != 0) {
+    error_set_errno (r, "copy: allocating a %zu byte buffer",
                      job->request_size);
     copy_fail (job);
     return NULL;
