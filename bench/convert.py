@@ -6,7 +6,8 @@ and a qcow2, all of BENCH_SIZE virtual bytes holding a mix of random,
 repetitive and zero data), then converts each to qcow2 and to raw on tmpfs
 with every tool, BENCH_RUNS times, alternating tools so that no tool always
 runs on a warm or cold machine.  Two parallel dd writers of the same number
-of bytes onto the same file system give the physical limit.
+of bytes onto the same file system give the physical limit; one dd writer
+gives the limit of writing one file, which is what a converter does.
 
 Prints a table of median seconds, MB/s (allocated bytes / time), peak RSS
 of the converting process, and ferry's speed-up over each tool.  It never
@@ -115,17 +116,19 @@ def prepare(out_fmt, dst, size):
             f.truncate(size)
 
 
-def dd_pair(dst_dir, nbytes):
-    """Two parallel dd writers of nbytes in all: the file system's limit."""
-    half = max(1, nbytes // 2 // MIB)
+def dd_writers(dst_dir, nbytes, writers):
+    """dd writers in parallel, each to its own file, nbytes in all.  Two
+    give the file system's limit; one gives the limit of writing one file
+    (a converter has one target, and writers of one tmpfs file contend)."""
+    each = max(1, nbytes // writers // MIB)
     start = time.monotonic()
     procs = [subprocess.Popen(["dd", "if=/dev/zero", f"of={dst_dir}/dd{i}", "bs=1M",
-                               f"count={half}", "conv=fdatasync"],
-                              stderr=subprocess.DEVNULL) for i in range(2)]
+                               f"count={each}", "conv=fdatasync"],
+                              stderr=subprocess.DEVNULL) for i in range(writers)]
     for p in procs:
         p.wait()
     elapsed = time.monotonic() - start
-    for i in range(2):
+    for i in range(writers):
         os.unlink(f"{dst_dir}/dd{i}")
     return elapsed
 
@@ -149,10 +152,14 @@ def bench(inputs, allocated, out_dir, label):
                     t, r = run(cmd)
                     times.setdefault(tool, []).append(t)
                     rss[tool] = max(rss.get(tool, 0), r)
-                times.setdefault("2 x dd", []).append(dd_pair(out_dir, allocated))
-                rss["2 x dd"] = 0
-            if os.path.exists(dst):
-                os.unlink(dst)
+                # Without the last output still filling the file system.
+                if os.path.exists(dst):
+                    os.unlink(dst)
+                for writers in (2, 1):
+                    label = f"{writers} x dd"
+                    times.setdefault(label, []).append(
+                        dd_writers(out_dir, allocated, writers))
+                    rss[label] = 0
             ferry_t = statistics.median(times["ferry"])
             for tool, ts in times.items():
                 t = statistics.median(ts)

@@ -4,7 +4,6 @@
  * Everything else is read through the chains and compared bytewise, so a
  * zero cluster equals an all-zero data cluster, as the guest sees it.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,15 +85,13 @@ compare_tail_is_zero (struct disk *d, uint64_t offset, char *buf,
 int
 copy_compare (struct disk *a, struct disk *b, uint64_t *first_difference)
 {
-  CLEANUP_FREE char *buf_a = malloc (COMPARE_CHUNK);
-  CLEANUP_FREE char *buf_b = malloc (COMPARE_CHUNK);
+  CLEANUP_FREE char *buf_a = copy_buffer_alloc (COMPARE_CHUNK);
+  CLEANUP_FREE char *buf_b = copy_buffer_alloc (COMPARE_CHUNK);
   uint64_t common = min_u64 (a->size, b->size);
   int r;
 
-  if (buf_a == NULL || buf_b == NULL) {
-    error_set_errno (errno, "compare: malloc");
+  if (buf_a == NULL || buf_b == NULL)
     return -1;
-  }
   r = compare_common (a, b, common, buf_a, buf_b, first_difference);
   if (r != 0)
     return r;

@@ -35,11 +35,6 @@
 #define WORK_SIZE (64ull << 20)
 /* Granularity of zero detection inside data extents. */
 #define ZERO_BLOCK_MIN 4096u
-/* Workers' buffers start on a page.  malloc puts a large block 16 bytes
- * into a page, and the kernel's copy from the page cache into a buffer that
- * is not cache-line aligned costs about 1.6 times the CPU (reading from
- * tmpfs on x86-64).  The buffer would also do for O_DIRECT. */
-#define COPY_BUFFER_ALIGN 4096u
 
 DEFINE_VECTOR_TYPE (copy_range_vector, struct copy_range);
 
@@ -79,6 +74,23 @@ copy_now (void)
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Buffers start on a page.  malloc puts a large block 16 bytes into a
+ * page, and the kernel's copy from the page cache into a buffer that is not
+ * cache-line aligned costs about 1.6 times the CPU (reading from tmpfs on
+ * x86-64).  Such a buffer would also do for O_DIRECT. */
+void *
+copy_buffer_alloc (size_t size)
+{
+  void *buf;
+  int r = posix_memalign (&buf, 4096, size);
+
+  if (r != 0) {
+    error_set_errno (r, "allocating a %zu byte I/O buffer", size);
+    return NULL;
+  }
+  return buf;
 }
 
 bool
@@ -364,12 +376,9 @@ copy_worker (void *arg)
   bool have_done = false;
   uint64_t offset, length;
   void *buf;
-  int r;
 
-  r = posix_memalign (&buf, COPY_BUFFER_ALIGN, job->request_size);
-  if (r != 0) {
-    error_set_errno (r, "copy: allocating a %zu byte buffer",
-                     job->request_size);
+  buf = copy_buffer_alloc (job->request_size);
+  if (buf == NULL) {
     copy_fail (job);
     return NULL;
   }

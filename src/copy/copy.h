@@ -77,6 +77,10 @@ int copy_disk (struct disk *src, struct disk *dst,
 /* The worker count for `requested` (0 = from the machine). */
 unsigned copy_default_workers (unsigned requested);
 
+/* A page-aligned I/O buffer (free with free), or NULL with the error
+ * set. */
+void *copy_buffer_alloc (size_t size);
+
 /* Whether len bytes at buf are all zero. */
 bool copy_is_zero (const void *buf, size_t len);
 

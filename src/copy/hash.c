@@ -113,10 +113,8 @@ static void *
 hash_worker (void *arg)
 {
   struct hash_job *job = arg;
-  char *buf = malloc (HASH_BLOCK_SIZE);
+  char *buf = copy_buffer_alloc (HASH_BLOCK_SIZE);
 
-  if (buf == NULL)
-    error_set_errno (errno, "hash: malloc");
   for (;;) {
     uint64_t range;
 
