@@ -375,7 +375,7 @@ copy_worker (void *arg)
   struct copy_range done;
   bool have_done = false;
   uint64_t offset, length;
-  void *buf;
+  char *buf;
 
   buf = copy_buffer_alloc (job->request_size);
   if (buf == NULL) {
