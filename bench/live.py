@@ -126,38 +126,13 @@ def start_guest(work, uris, mib, pause):
     os.unlink(raw)
     xml = os.path.join(work, "domain.xml")
     with open(xml, "w") as f:
-        f.write(f"""<domain type='qemu'>
-  <name>{DOMAIN}</name>
-  <memory unit='MiB'>{MEMORY}</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='{disk}'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <serial type='pty'><log file='{work}/console.log' append='on'/><target port='0'/></serial>
-    <console type='pty'><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-""")
+        subprocess.run([os.path.join(LIBVIRT, "busy-domain.sh"), DOMAIN, disk,
+                        str(MEMORY), os.path.join(work, "serial.log")],
+                       check=True, stdout=f)
     virsh(uris["A"], "define", xml)
     virsh(uris["A"], "start", DOMAIN)
     subprocess.run([os.path.join(LIBVIRT, "tick.py"), uris["A"], DOMAIN],
                    check=True, stdout=subprocess.DEVNULL)
-
-
-def guest_crashed(console):
-    """Whether the guest's console, appended to by every host, shows an
-    oops or a second boot."""
-    with open(console, errors="replace") as f:
-        text = f.read()
-    return (text.count("FERRY-GUEST-BOOTED") != 1
-            or any(w in text for w in ("Oops", "invalid opcode", "Call Trace",
-                                       "Kernel panic")))
 
 
 def stop_guest(uris):
@@ -232,24 +207,25 @@ def main():
             start_guest(work, uris, mib, pause)
             rate = dirty_rate(uris["A"], mib)
             results, where = {"ferry": [], "virsh": []}, "A"
-            for run in range(RUNS):
-                for tool in (("ferry", "virsh") if run % 2 == 0
-                             else ("virsh", "ferry")):
-                    to = "B" if where == "A" else "A"
-                    r = migrate(tool, where, to, uris)
-                    results[tool].append(r)
-                    if r:
-                        where = to
+            try:
+                for run in range(RUNS):
+                    for tool in (("ferry", "virsh") if run % 2 == 0
+                                 else ("virsh", "ferry")):
+                        to = "B" if where == "A" else "A"
+                        r = migrate(tool, where, to, uris)
+                        results[tool].append(r)
+                        if r:
+                            where = to
+            except RuntimeError as e:
+                print(f"bench live: {e}")
             report(label, rate, results)
             stop_guest(uris)
-            console = os.path.join(work, "console.log")
-            if guest_crashed(console):
-                kept = "/var/tmp/ferry-bench-live-console.log"
-                shutil.copy(console, kept)
-                print(f"WARNING: the guest crashed during these runs (console "
-                      f"in {kept}): see tests/libvirt/README.md about QEMU "
-                      "7.2 under TCG")
-            os.unlink(console)
+            serial = os.path.join(work, "serial.log")
+            if subprocess.run([os.path.join(LIBVIRT, "guest-healthy.sh"),
+                               serial]).returncode != 0:
+                print("WARNING: the guest crashed during these runs: see "
+                      "tests/libvirt/README.md about QEMU 7.2 under TCG")
+            os.unlink(serial)
         print("\n'wall' is the whole command (ferry's includes its pre-check); "
               "'migr' and 'downtime' are QEMU's figures.")
     finally:

@@ -22,40 +22,16 @@
 # Must never: touch the system libvirtd; it stops only its own two hosts.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 host_a=ferry-lm-a
 host_b=ferry-lm-b
 vm=ferrylm$$
-failed=0
-
-check () {
-  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
-}
-
-for c in qemu-system-x86_64 qemu-img python3 virsh; do
-  command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
-done
+# shellcheck source=tests/libvirt/lib.sh
+. "$here/lib.sh"
 
 # The work directory holds the guest image that QEMU (user libvirt-qemu)
 # never opens; the disks live in the hosts' pools.
-work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-lm-XXXXXX") || exit 1
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup () {
-  "$here/stop-hosts.sh" "$host_a" "$host_b" || echo "warning: stop-hosts.sh failed" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-hosts=$("$here/start-hosts.sh" "$host_a" "$host_b" 2>"$work/start.err")
-case $? in
-  0) ;;
-  77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
-  *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
-esac
-uri_a=$(echo "$hosts" | awk -v h="$host_a" '$1 == h { print $2 }')
-uri_b=$(echo "$hosts" | awk -v h="$host_b" '$1 == h { print $2 }')
-{ [ -n "$uri_a" ] && [ -n "$uri_b" ]; } || { echo "FAIL start-hosts printed: $hosts"; exit 1; }
+hosts_start ferry-lm "$host_a" "$host_b"
+uri_a=$(host_uri "$host_a") uri_b=$(host_uri "$host_b")
 echo "# A: $uri_a"
 echo "# B: $uri_b"
 va () { virsh -q -c "$uri_a" "$@" </dev/null; }
@@ -120,32 +96,8 @@ disk_a=$pool_a/$vm.qcow2
 qemu-img convert -f raw -O qcow2 "$work/guest.raw" "$disk_a" && va pool-refresh ferry >/dev/null
 check $? "setup/disk-in-pool-A"
 
-cat >"$work/domain.xml" <<EOF
-<domain type='qemu'>
-  <name>$vm</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$disk_a'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <interface type='network'>
-      <source network='ferry-test'/>
-      <model type='virtio'/>
-    </interface>
-    <serial type='pty'><target port='0'/></serial>
-    <console type='pty'><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+"$here/busy-domain.sh" "$vm" "$disk_a" 128 "$work/serial.log" ferry-test \
+  >"$work/domain.xml"
 va define "$work/domain.xml" >/dev/null
 check $? "setup/define-on-A"
 tick "$uri_a" --wait-start >"$work/tick0" 2>>"$work/tick.err" &
@@ -198,6 +150,8 @@ landed copy-A-to-B "$uri_a" "$uri_b" "$disk_b"
 vb pool-refresh ferry >/dev/null
 vb vol-list ferry | grep -q "^ *$vm-3.qcow2 "
 check $? "copy-A-to-B/volume-listed-in-B-pool"
+"$here/guest-healthy.sh" "$work/serial.log"
+check $? "guest/booted-once-never-crashed"
 
 [ $failed -eq 0 ] || bail
 exit 0

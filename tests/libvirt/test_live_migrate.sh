@@ -24,33 +24,12 @@ root=$(cd "$here/../.." && pwd)
 ferry=${FERRY:-$root/build/ferry}
 host_a=ferry-lv-a host_b=ferry-lv-b host_c=ferry-lv-c
 vm=ferrylv$$
-failed=0
+# shellcheck source=tests/libvirt/lib.sh
+. "$here/lib.sh"
 
-check () {
-  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
-}
-for c in qemu-system-x86_64 qemu-img python3 virsh; do
-  command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
-done
-work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-live-XXXXXX") || exit 1
+hosts_start ferry-live "$host_a" "$host_b" "$host_c"
 export FERRY_STATE_DIR="$work/state"
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup () {
-  "$here/stop-hosts.sh" "$host_a" "$host_b" "$host_c" || echo "warning: stop-hosts.sh failed" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-hosts=$("$here/start-hosts.sh" "$host_a" "$host_b" "$host_c" 2>"$work/start.err")
-case $? in
-  0) ;;
-  77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
-  *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
-esac
-uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
-uri_a=$(uri $host_a) uri_b=$(uri $host_b) uri_c=$(uri $host_c)
-on () { _u=$1; shift; virsh -q -c "$_u" "$@" </dev/null; }
+uri_a=$(host_uri $host_a) uri_b=$(host_uri $host_b) uri_c=$(host_uri $host_c)
 pool_a=$(on "$uri_a" pool-dumpxml ferry | sed -n 's:.*<path>\(.*\)</path>.*:\1:p')
 [ -d "$pool_a" ] || { echo "FAIL pool of A: '$pool_a'"; exit 1; }
 
@@ -80,33 +59,10 @@ for u in "$uri_b" "$uri_c"; do
     on "$u" pool-start shared >/dev/null
 done
 check $? "setup/disk-and-shared-pools"
-cat >"$work/domain.xml" <<EOF
-<domain type='qemu'>
-  <name>$vm</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$disk'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <interface type='network'><source network='ferry-test'/><model type='virtio'/></interface>
-    <serial type='pty'><log file='$work/console.log' append='on'/><target port='0'/></serial>
-    <console type='pty'><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+"$here/busy-domain.sh" "$vm" "$disk" 128 "$work/serial.log" ferry-test \
+  >"$work/domain.xml"
 on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
 check $? "setup/guest-started-on-A"
-
-# tick URI: the number of the next FERRY-LM-TICK line on the console.
-tick () { "$here/tick.py" "$1" "$vm"; }
-runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
-gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
 
 t0=$(tick "$uri_a")
 [ -n "$t0" ]
@@ -174,10 +130,6 @@ check $? "evacuate/A-emptied-to-C"
 on "$uri_c" destroy "$vm" >/dev/null 2>&1
 qemu-img compare -U -f raw -F qcow2 "$work/guest.raw" "$work/back/$vm.qcow2" >/dev/null
 check $? "copy-storage/disk-equal-to-original"
-# Every host appended the guest's console to one log: one boot, no oops.
-[ "$(grep -c FERRY-GUEST-BOOTED "$work/console.log")" -eq 1 ] &&
-  ! grep -qE "Oops|invalid opcode|Call Trace|Kernel panic" "$work/console.log"
-status=$?
-[ $status -eq 0 ] || grep -v FERRY-LM-TICK "$work/console.log" | tail -n 30
-check $status "guest/booted-once-never-crashed"
+"$here/guest-healthy.sh" "$work/serial.log"
+check $? "guest/booted-once-never-crashed"
 exit $failed

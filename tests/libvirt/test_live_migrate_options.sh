@@ -22,37 +22,14 @@ root=$(cd "$here/../.." && pwd)
 ferry=${FERRY:-$root/build/ferry}
 host_a=ferry-lo-a host_b=ferry-lo-b
 vm=ferrylo$$
-failed=0
+# shellcheck source=tests/libvirt/lib.sh
+. "$here/lib.sh"
 
-check () {
-  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
-}
-for c in qemu-system-x86_64 qemu-img python3 virsh; do
-  command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
-done
-work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-live-opt-XXXXXX") || exit 1
+export FERRY_HOSTS_QEMU_ROOT=1   # QEMU as root: post-copy needs userfaultfd
+hosts_start ferry-live-opt "$host_a" "$host_b"
 chmod 755 "$work"
 export FERRY_STATE_DIR="$work/state"
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup () {
-  "$here/stop-hosts.sh" "$host_a" "$host_b" || echo "warning: stop-hosts.sh failed" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-hosts=$(FERRY_HOSTS_QEMU_ROOT=1 "$here/start-hosts.sh" "$host_a" "$host_b" 2>"$work/start.err")
-case $? in
-  0) ;;
-  77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
-  *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
-esac
-uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
-uri_a=$(uri $host_a) uri_b=$(uri $host_b)
-on () { _u=$1; shift; virsh -q -c "$_u" "$@" </dev/null; }
-tick () { "$here/tick.py" "$1" "$vm"; }
-runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
-gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
+uri_a=$(host_uri $host_a) uri_b=$(host_uri $host_b)
 # json_get FILE KEY: one field of ferry's --json result.
 json_get () { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
@@ -66,25 +43,8 @@ mkdir "$work/shared" && chmod 755 "$work/shared" &&
 status=$?
 [ $status -eq 0 ] || cat "$work/build.log"
 check $status "setup/guest-disk-and-shared-pools"
-cat >"$work/domain.xml" <<EOF
-<domain type='qemu'>
-  <name>$vm</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$work/shared/$vm.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <serial type='pty'><log file='$work/console.log' append='on'/><target port='0'/></serial>
-    <console type='pty'><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
+"$here/busy-domain.sh" "$vm" "$work/shared/$vm.qcow2" 128 "$work/serial.log" \
+  >"$work/domain.xml"
 on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
 check $? "setup/guest-started-on-A"
 t0=$(tick "$uri_a")
@@ -132,10 +92,6 @@ t2=$(tick "$uri_a")
 [ -n "$t2" ] && [ "$t2" -gt "${t1:-0}" ]
 check $? "postcopy/guest-kept-running (tick ${t1:-none} -> ${t2:-none})"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("# post-copy B->A: %.1f s, downtime %d ms" % (j["seconds"], j["downtime-ms"]))' "$work/post.json"
-# Every host appended the guest's console to one log: one boot, no oops.
-[ "$(grep -c FERRY-GUEST-BOOTED "$work/console.log")" -eq 1 ] &&
-  ! grep -qE "Oops|invalid opcode|Call Trace|Kernel panic" "$work/console.log"
-status=$?
-[ $status -eq 0 ] || grep -v FERRY-LM-TICK "$work/console.log" | tail -n 30
-check $status "guest/booted-once-never-crashed"
+"$here/guest-healthy.sh" "$work/serial.log"
+check $? "guest/booted-once-never-crashed"
 exit $failed

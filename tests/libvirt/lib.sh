@@ -1,0 +1,53 @@
+# shellcheck shell=sh disable=SC2034,SC2154 # variables shared with the test that sources it
+# lib.sh: what the live migration tests share; sourced, after setting
+# `here` (this directory), by test_*live_migrate*.sh.
+#   check STATUS LABEL        print "ok LABEL" or "FAIL LABEL" (sets failed)
+#   hosts_start PREFIX NAME...  skip (77) unless qemu-img, QEMU, python3 and
+#                             virsh are there; make $work; start the hosts
+#                             (start-hosts.sh, its environment passed on),
+#                             stopped again with $work removed on exit
+#   host_uri NAME             the URI of a started host
+#   on URI VIRSH-ARGS...      quiet virsh on a host
+#   tick URI                  the next FERRY-LM-TICK of domain $vm (tick.py)
+#   runs_on URI, gone_from URI  whether $vm runs on / is unknown to a host
+# Must never: stop hosts other than the ones it started.
+failed=0
+
+check () {
+  if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
+}
+
+on () { _u=$1; shift; virsh -q -c "$_u" "$@" </dev/null; }
+
+tick () { "$here/tick.py" "$1" "$vm"; }
+runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
+gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
+
+host_uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+hosts_cleanup () {
+  # shellcheck disable=SC2086 # a list of host names
+  "$here/stop-hosts.sh" $hosts_names || echo "warning: stop-hosts.sh failed" >&2
+  rm -rf "$work"
+}
+
+hosts_start () {
+  _prefix=$1; shift
+  for _c in qemu-system-x86_64 qemu-img python3 virsh; do
+    command -v "$_c" >/dev/null || { echo "SKIP: $_c is not installed"; exit 77; }
+  done
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$_prefix-XXXXXX") || exit 1
+  hosts_names=$*
+  trap hosts_cleanup EXIT
+  trap 'exit 1' INT TERM
+  hosts=$("$here/start-hosts.sh" "$@" 2>"$work/start.err")
+  case $? in
+    0) ;;
+    77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
+    *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
+  esac
+  for _h in "$@"; do
+    [ -n "$(host_uri "$_h")" ] || { echo "FAIL start-hosts printed: $hosts"; exit 1; }
+  done
+}
