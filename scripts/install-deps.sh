@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
-  zlib1g-dev libzstd-dev libjansson-dev libssl-dev libsqlite3-dev
+  zlib1g-dev libdeflate-dev libzstd-dev libjansson-dev libssl-dev libsqlite3-dev
   qemu-utils libnbd-bin nbdkit
   libvhdi-utils libvmdk-utils python3-libvhdi python3-libvmdk
   python3 fdisk time

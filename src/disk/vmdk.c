@@ -17,7 +17,9 @@
  * (GTE) of 0 is unallocated (falls through to the parent layer), 1 is a
  * zeroed grain, anything else is the grain's sector in the file.  With
  * compressed grains (streamOptimized) a GTE points at a grain marker
- * (LBA u64, size u32) followed by a zlib stream.
+ * (LBA u64, size u32) followed by a zlib stream, inflated whole with
+ * libdeflate (grains are small and always inflated in one piece, where it
+ * is several times faster than zlib, mostly in the Adler-32 check).
  *
  * ESX snapshot deltas use the same two-level map with other headers and
  * entries: vmfsSparse ("COWD", vmdk_cowd.c) and seSparse (vmdk_sesparse.c).
@@ -41,7 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "disk/disk.h"
 #include "disk/vmdk.h"
@@ -505,12 +507,13 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
 {
   uint8_t marker[GRAIN_MARKER_SIZE];
   uint64_t lba, expect_lba, max_size;
-  uint64_t valid = vmdk_grain_valid_bytes (ext, grain), produced;
+  uint64_t valid = vmdk_grain_valid_bytes (ext, grain);
   uint32_t size;
   CLEANUP_FREE uint8_t *src = NULL;
-  z_stream zs;
+  struct libdeflate_decompressor *d;
+  enum libdeflate_result r;
+  size_t produced = 0;
   bool raw_deflate;
-  int zr;
 
   if (vmdk_extent_pread (ext, marker, sizeof marker, at) == -1)
     return -1;
@@ -550,36 +553,37 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
    * header is absent. */
   raw_deflate = !(size >= 2 && (src[0] & 0x0f) == 8
                   && ((src[0] << 8) | src[1]) % 31 == 0);
-  memset (&zs, 0, sizeof zs);
-  if (inflateInit2 (&zs, raw_deflate ? -15 : 15) != Z_OK) {
-    error_set ("vmdk: %s: cannot initialise zlib", ext->path);
+  d = libdeflate_alloc_decompressor ();
+  if (d == NULL) {
+    error_set_errno (ENOMEM, "vmdk: %s: allocating a decompressor",
+                     ext->path);
     return -1;
   }
-  zs.next_in = src;
-  zs.avail_in = size;
-  zs.next_out = dst;
-  zs.avail_out = ext->grain_bytes;
-  zr = inflate (&zs, Z_FINISH);
-  produced = ext->grain_bytes - zs.avail_out;
-  if (zr != Z_STREAM_END) {
-    if (zs.avail_out == 0)
-      error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
-                 " inflates to more than the grain size (%" PRIu64 " bytes)",
-                 ext->path, grain, at, ext->grain_bytes);
-    else
-      error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
-                 " is corrupt (zlib: %s)", ext->path, grain, at,
-                 zs.msg ? zs.msg : "truncated stream");
-    inflateEnd (&zs);
+  if (raw_deflate)
+    r = libdeflate_deflate_decompress (d, src, size, dst, ext->grain_bytes,
+                                       &produced);
+  else
+    r = libdeflate_zlib_decompress (d, src, size, dst, ext->grain_bytes,
+                                    &produced);
+  libdeflate_free_decompressor (d);
+  if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+    error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+               " inflates to more than the grain size (%" PRIu64 " bytes)",
+               ext->path, grain, at, ext->grain_bytes);
     return -1;
   }
-  inflateEnd (&zs);
+  if (r != LIBDEFLATE_SUCCESS) {
+    error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
+               " is corrupt (bad %s data or checksum)", ext->path, grain, at,
+               raw_deflate ? "deflate" : "zlib");
+    return -1;
+  }
   /* Every grain inflates to a whole grain, except that the last one of a
    * disk whose size is not a multiple of the grain may stop at the end. */
   if (produced < valid || (valid == ext->grain_bytes
                            && produced != ext->grain_bytes)) {
     error_set ("vmdk: %s: compressed grain %" PRIu64 " at offset %" PRIu64
-               " inflates to %" PRIu64 " bytes, expected %" PRIu64,
+               " inflates to %zu bytes, expected %" PRIu64,
                ext->path, grain, at, produced, valid);
     return -1;
   }
