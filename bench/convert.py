@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """convert.py: ferry convert next to qemu-img convert and nbdcopy.
 
-Generates the inputs once (a VMDK monolithicSparse, a VMDK streamOptimized
-and a qcow2, all of BENCH_SIZE virtual bytes holding a mix of random,
+Generates the inputs once (a VMDK monolithicSparse, a VMDK streamOptimized,
+a dynamic VHDX and a qcow2, all of BENCH_SIZE virtual bytes holding a mix of random,
 repetitive and zero data), then converts each to qcow2 and to raw on tmpfs
 with every tool, BENCH_RUNS times, alternating tools so that no tool always
 runs on a warm or cold machine.  Two parallel dd writers of the same number
-of bytes onto the same file system give the physical limit; one dd writer
-gives the limit of writing one file, which is what a converter does.
+of bytes onto the same file system give the physical limit; two dd writers
+into one file, and one dd writer, give the limit of writing one file, which
+is what a converter does.
 
 Prints a table of median seconds, MB/s (allocated bytes / time), peak RSS
 of the converting process, and ferry's speed-up over each tool.  It never
 fails on a slow result: it reports.
 
 Environment: BENCH_SIZE (default 4G), BENCH_RUNS (default 3),
+BENCH_INPUTS (comma-separated input names, default all: vmdk-sparse,
+vmdk-stream, vhdx, qcow2),
 BENCH_DIR (default a directory under /dev/shm), BENCH_DISK_DIR (a directory
 on a real disk for the extra disk run; default: skipped unless set).
 """
@@ -30,6 +33,11 @@ FERRY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/ferry")
 SIZE = os.environ.get("BENCH_SIZE", "4G")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 MIB = 1 << 20
+INPUTS = (("vmdk-sparse", "vmdk", ["-o", "subformat=monolithicSparse"]),
+          ("vmdk-stream", "vmdk", ["-o", "subformat=streamOptimized"]),
+          ("vhdx", "vhdx", ["-o", "subformat=dynamic"]),
+          ("qcow2", "qcow2", []))
+SELECTED = os.environ.get("BENCH_INPUTS", ",".join(i[0] for i in INPUTS)).split(",")
 
 
 def parse_size(s):
@@ -76,9 +84,9 @@ def make_inputs(work):
             else:
                 f.write(bytes(n // 2) + os.urandom(n // 2))
     inputs = {}
-    for name, fmt, opts in (("vmdk-sparse", "vmdk", ["-o", "subformat=monolithicSparse"]),
-                            ("vmdk-stream", "vmdk", ["-o", "subformat=streamOptimized"]),
-                            ("qcow2", "qcow2", [])):
+    for name, fmt, opts in INPUTS:
+        if name not in SELECTED:
+            continue
         path = os.path.join(work, f"in-{name}.{fmt}")
         subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", fmt, *opts, master, path],
                        check=True)
@@ -116,21 +124,30 @@ def prepare(out_fmt, dst, size):
             f.truncate(size)
 
 
-def dd_writers(dst_dir, nbytes, writers):
-    """dd writers in parallel, each to its own file, nbytes in all.  Two
-    give the file system's limit; one gives the limit of writing one file
-    (a converter has one target, and writers of one tmpfs file contend)."""
+def dd_writers(dst_dir, nbytes, writers, one_file):
+    """dd writers in parallel, nbytes in all, each to its own file or all
+    into one.  Two writers of two files give the file system's limit; a
+    converter has one target, and writers of one file contend for it (on
+    tmpfs, for its inode lock), so the one-file rows give the limit of
+    writing one file."""
     each = max(1, nbytes // writers // MIB)
+    names = [f"{dst_dir}/dd{0 if one_file else i}" for i in range(writers)]
     start = time.monotonic()
-    procs = [subprocess.Popen(["dd", "if=/dev/zero", f"of={dst_dir}/dd{i}", "bs=1M",
-                               f"count={each}", "conv=fdatasync"],
-                              stderr=subprocess.DEVNULL) for i in range(writers)]
+    procs = [subprocess.Popen(["dd", "if=/dev/zero", f"of={name}", "bs=1M",
+                               f"seek={i * each if one_file else 0}",
+                               f"count={each}", "conv=notrunc,fdatasync"],
+                              stderr=subprocess.DEVNULL)
+             for i, name in enumerate(names)]
     for p in procs:
         p.wait()
     elapsed = time.monotonic() - start
-    for i in range(writers):
-        os.unlink(f"{dst_dir}/dd{i}")
+    for name in set(names):
+        os.unlink(name)
     return elapsed
+
+
+# The physical limits measured next to the tools: (label, writers, one file).
+DD_ROWS = (("2 x dd", 2, False), ("2 x dd, 1 file", 2, True), ("1 x dd", 1, True))
 
 
 def bench(inputs, allocated, out_dir, label):
@@ -155,10 +172,9 @@ def bench(inputs, allocated, out_dir, label):
                 # Without the last output still filling the file system.
                 if os.path.exists(dst):
                     os.unlink(dst)
-                for writers in (2, 1):
-                    label = f"{writers} x dd"
+                for label, writers, one_file in DD_ROWS:
                     times.setdefault(label, []).append(
-                        dd_writers(out_dir, allocated, writers))
+                        dd_writers(out_dir, allocated, writers, one_file))
                     rss[label] = 0
             ferry_t = statistics.median(times["ferry"])
             for tool, ts in times.items():
@@ -173,6 +189,11 @@ def main():
     if shutil.which("nbdcopy") is None or shutil.which("qemu-nbd") is None:
         print("bench: nbdcopy and qemu-nbd are needed (make deps)")
         return 1
+    unknown = set(SELECTED) - {i[0] for i in INPUTS}
+    if unknown:
+        print(f"bench: unknown BENCH_INPUTS {', '.join(sorted(unknown))}; "
+              f"known: {', '.join(i[0] for i in INPUTS)}")
+        return 1
     base = os.environ.get("BENCH_DIR") or ("/dev/shm" if os.path.isdir("/dev/shm") else None)
     with tempfile.TemporaryDirectory(prefix="ferry-bench-", dir=base) as work:
         print(f"bench: generating inputs in {work} ...")
@@ -180,9 +201,9 @@ def main():
         bench(inputs, allocated, work, "tmpfs")
         disk_dir = os.environ.get("BENCH_DISK_DIR")
         if disk_dir:
+            first = next(iter(inputs))
             with tempfile.TemporaryDirectory(prefix="ferry-bench-", dir=disk_dir) as out:
-                bench({"vmdk-sparse": inputs["vmdk-sparse"]}, allocated, out,
-                      f"to disk ({disk_dir})")
+                bench({first: inputs[first]}, allocated, out, f"to disk ({disk_dir})")
     print("\n'ferry x' is each tool's time divided by ferry's: above 1, ferry is faster.")
     return 0
 

@@ -10,6 +10,11 @@
  * The first error stops every worker; it is carried back to the caller's
  * thread with error_save/error_restore.
  *
+ * Hashing while copying (opts->hash): work ranges are then the 64 MiB
+ * hash ranges, each worker feeds its range's bytes, read or known to be
+ * zeros, to its own hash_stream in order, and the range digest goes into
+ * the range's slot; the disk digest is taken from the slots at the end.
+ *
  * Checkpoints (resumable copies): a worker that finishes a work range adds
  * it to job->finished while it holds the lock to take its next range
  * anyway, so checkpointing adds no lock and no system call per request.
@@ -66,6 +71,10 @@ struct copy_job {
   double checkpoint_interval;
   double throttle_start;       /* when the copy began, for bandwidth */
   uint64_t throttled_bytes;    /* read so far, for bandwidth */
+
+  /* Hashing while copying: one digest per work range, which is then one
+   * hash range; NULL when not hashing.  Each slot has one writer. */
+  uint8_t *range_digests;
 };
 
 static double
@@ -325,11 +334,14 @@ copy_throttle (struct copy_job *job, uint64_t bytes)
   }
 }
 
+/* Copy one work range; with hs, also feed it every guest byte of the
+ * range in order and put the range's digest in its slot. */
 static int
 copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
-                 uint64_t length, struct copy_stats *stats)
+                 uint64_t length, struct copy_stats *stats,
+                 struct hash_stream *hs)
 {
-  uint64_t end = offset + length;
+  uint64_t start = offset, end = offset + length;
 
   while (offset < end) {
     struct extent e;
@@ -346,7 +358,8 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
           return -1;
         stats->bytes_read += n;
         copy_throttle (job, n);
-        if (copy_write_data (job, buf, n, pos, stats) == -1)
+        if (copy_write_data (job, buf, n, pos, stats) == -1
+            || (hs && hash_stream_data (hs, buf, n) == -1))
           return -1;
         if (job->opts->progress)
           job->opts->progress (job->opts->opaque, n);
@@ -354,8 +367,9 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
       }
     }
     else {
-      if (!job->opts->target_is_zero
-          && copy_zero (job, offset, e.length) == -1)
+      if ((!job->opts->target_is_zero
+           && copy_zero (job, offset, e.length) == -1)
+          || (hs && hash_stream_zeros (hs, e.length) == -1))
         return -1;
       stats->bytes_skipped += e.length;
       if (job->opts->progress)
@@ -363,6 +377,10 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
     }
     offset += e.length;
   }
+  if (hs)
+    return hash_stream_range_end (hs, job->range_digests
+                                      + start / HASH_RANGE_SIZE
+                                        * HASH_DIGEST_SIZE);
   return 0;
 }
 
@@ -375,11 +393,13 @@ copy_worker (void *arg)
   struct copy_range done;
   bool have_done = false;
   uint64_t offset, length;
+  struct hash_stream hs, *hsp = job->range_digests ? &hs : NULL;
   char *buf;
 
   buf = copy_buffer_alloc (job->request_size);
-  if (buf == NULL) {
+  if (buf == NULL || (hsp && hash_stream_init (hsp) == -1)) {
     copy_fail (job);
+    free (buf);
     return NULL;
   }
   for (;;) {
@@ -389,7 +409,7 @@ copy_worker (void *arg)
       copy_checkpoint (job, &batch);
     if (!more)
       break;
-    if (copy_work_range (job, buf, offset, length, &stats) == -1) {
+    if (copy_work_range (job, buf, offset, length, &stats, hsp) == -1) {
       copy_fail (job);
       break;
     }
@@ -398,6 +418,8 @@ copy_worker (void *arg)
     done.offset = offset;
     done.length = length;
   }
+  if (hsp)
+    hash_stream_free (hsp);
   free (buf);
 
   pthread_mutex_lock (&job->lock);
@@ -446,6 +468,18 @@ copy_disk (struct disk *src, struct disk *dst,
   job.checkpoint_interval = opts->checkpoint_interval > 0
     ? opts->checkpoint_interval : COPY_CHECKPOINT_INTERVAL;
   job.last_checkpoint = job.throttle_start = copy_now ();
+  /* Work ranges are then exactly the hash ranges.  (One slot more, for
+   * calloc's sake when the disk is empty.) */
+  if (opts->hash && job.nr_ranges == 1 && job.ranges[0].offset == 0
+      && job.ranges[0].length == src->size
+      && job.work_size == HASH_RANGE_SIZE) {
+    job.range_digests = calloc (hash_nr_ranges (src->size) + 1,
+                                HASH_DIGEST_SIZE);
+    if (job.range_digests == NULL) {
+      error_set_errno (errno, "copy: allocating range digests");
+      return -1;
+    }
+  }
   pthread_mutex_init (&job.lock, NULL);
   pthread_mutex_init (&job.write_lock, NULL);
 
@@ -472,6 +506,7 @@ copy_disk (struct disk *src, struct disk *dst,
                              job.finished.len) == 0)
       job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
     copy_range_vector_reset (&job.finished);
+    free (job.range_digests);
     if (stats)
       *stats = job.stats;
     error_restore (&job.error);
@@ -483,6 +518,13 @@ copy_disk (struct disk *src, struct disk *dst,
              (unsigned long long) job.stats.bytes_written);
   if (disk_flush (dst) == -1)
     goto fail;
+  if (job.range_digests) {
+    if (hash_ranges_digest (job.range_digests,
+                            hash_nr_ranges (src->size),
+                            job.stats.digest) == -1)
+      goto fail;
+    job.stats.hashed = true;
+  }
   if (opts->checkpoint && job.finished.len > 0) {
     if (opts->checkpoint (opts->opaque, job.finished.ptr, job.finished.len)
         == -1)
@@ -490,11 +532,13 @@ copy_disk (struct disk *src, struct disk *dst,
     job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
   }
   copy_range_vector_reset (&job.finished);
+  free (job.range_digests);
   if (stats)
     *stats = job.stats;
   return 0;
 fail:
   copy_range_vector_reset (&job.finished);
+  free (job.range_digests);
   if (stats)
     *stats = job.stats;
   return -1;

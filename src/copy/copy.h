@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "copy/hash.h"
 #include "disk/disk.h"
 
 struct copy_range {
@@ -54,6 +55,12 @@ struct copy_options {
   /* Limit on data read from the source, bytes per second (0 = none), so
    * that a copy from a busy production datastore leaves it room. */
   uint64_t bandwidth;
+
+  /* Also digest the source (hash.h) from the bytes as they are copied, so
+   * that verifying needs to read only the target.  Done when the copy
+   * covers the whole disk in one go (ranges NULL or the one range
+   * [0, size)); stats->hashed tells whether it was. */
+  bool hash;
 };
 
 #define COPY_CHECKPOINT_INTERVAL 2.0
@@ -64,6 +71,8 @@ struct copy_stats {
   uint64_t bytes_written;    /* data written to the target */
   uint64_t bytes_skipped;    /* holes, zero extents and all-zero blocks */
   unsigned workers;          /* how many ran */
+  bool hashed;               /* digest holds the source's digest */
+  uint8_t digest[HASH_DIGEST_SIZE];
 };
 
 #define COPY_MAX_WORKERS 16

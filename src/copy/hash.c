@@ -4,6 +4,11 @@
  * range digest into its slot; the disk digest is computed at the end in
  * range order, so the result does not depend on scheduling.  Memory: one
  * 1 MiB buffer per worker plus 32 bytes per range (2 MiB for 4 TiB).
+ *
+ * A range is hashed as a stream (struct hash_stream): blocks are fed in
+ * order, whole zero blocks take a digest computed once, and the block
+ * digests are kept until the range ends.  The mover feeds the same streams
+ * with what it copies, so a migration need not read its source twice.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,7 +26,6 @@ struct hash_job {
   struct disk *disk;
   uint64_t nr_ranges;
   uint8_t *range_digests;       /* nr_ranges * HASH_DIGEST_SIZE */
-  uint8_t zero_block_digest[HASH_DIGEST_SIZE];
   void (*progress) (void *opaque, uint64_t bytes);
   void *opaque;
 
@@ -30,6 +34,13 @@ struct hash_job {
   bool failed;
   struct error_saved error;
 };
+
+/* Zeros to feed a partial block from, and the digest of a whole zero
+ * block, computed once. */
+static const uint8_t zeros[64 * 1024];
+static uint8_t zero_block_digest[HASH_DIGEST_SIZE];
+static bool zero_block_digest_ok;
+static pthread_once_t zero_block_once = PTHREAD_ONCE_INIT;
 
 static int
 hash_sha256 (const void *data, size_t len, uint8_t out[HASH_DIGEST_SIZE])
@@ -43,6 +54,20 @@ hash_sha256 (const void *data, size_t len, uint8_t out[HASH_DIGEST_SIZE])
   return 0;
 }
 
+static void
+hash_zero_block_init (void)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  unsigned int n;
+  bool ok = ctx && EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL) == 1;
+
+  for (size_t done = 0; ok && done < HASH_BLOCK_SIZE; done += sizeof zeros)
+    ok = EVP_DigestUpdate (ctx, zeros, sizeof zeros) == 1;
+  zero_block_digest_ok = ok
+    && EVP_DigestFinal_ex (ctx, zero_block_digest, &n) == 1;
+  EVP_MD_CTX_free (ctx);
+}
+
 void
 hash_to_hex (const uint8_t digest[HASH_DIGEST_SIZE], char out[HASH_HEX_SIZE])
 {
@@ -53,6 +78,123 @@ hash_to_hex (const uint8_t digest[HASH_DIGEST_SIZE], char out[HASH_HEX_SIZE])
     out[2 * i + 1] = hex[digest[i] & 15];
   }
   out[2 * HASH_DIGEST_SIZE] = '\0';
+}
+
+int
+hash_stream_init (struct hash_stream *s)
+{
+  memset (s, 0, sizeof *s);
+  pthread_once (&zero_block_once, hash_zero_block_init);
+  s->block = EVP_MD_CTX_new ();
+  if (!zero_block_digest_ok || s->block == NULL
+      || EVP_DigestInit_ex (s->block, EVP_sha256 (), NULL) != 1) {
+    hash_stream_free (s);
+    error_set ("hash: cannot set up SHA-256");
+    return -1;
+  }
+  return 0;
+}
+
+void
+hash_stream_free (struct hash_stream *s)
+{
+  EVP_MD_CTX_free (s->block);
+  s->block = NULL;
+}
+
+/* The next block digest goes to slot nr_blocks: there are only so many. */
+static uint8_t *
+hash_stream_next_slot (struct hash_stream *s)
+{
+  if (s->nr_blocks >= HASH_RANGE_SIZE / HASH_BLOCK_SIZE) {
+    error_set ("hash: more than one range fed before its end");
+    return NULL;
+  }
+  return s->blocks + s->nr_blocks++ * HASH_DIGEST_SIZE;
+}
+
+static int
+hash_stream_end_block (struct hash_stream *s)
+{
+  uint8_t *slot = hash_stream_next_slot (s);
+  unsigned int n;
+
+  if (slot == NULL)
+    return -1;
+  if (EVP_DigestFinal_ex (s->block, slot, &n) != 1
+      || EVP_DigestInit_ex (s->block, EVP_sha256 (), NULL) != 1) {
+    error_set ("hash: SHA-256 failed");
+    return -1;
+  }
+  s->block_fill = 0;
+  return 0;
+}
+
+int
+hash_stream_data (struct hash_stream *s, const void *buf, size_t len)
+{
+  const uint8_t *p = buf;
+
+  while (len > 0) {
+    size_t n = min_u64 (len, HASH_BLOCK_SIZE - s->block_fill);
+
+    if (EVP_DigestUpdate (s->block, p, n) != 1) {
+      error_set ("hash: SHA-256 failed");
+      return -1;
+    }
+    s->block_fill += n;
+    p += n;
+    len -= n;
+    if (s->block_fill == HASH_BLOCK_SIZE && hash_stream_end_block (s) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+int
+hash_stream_zeros (struct hash_stream *s, uint64_t len)
+{
+  while (len > 0) {
+    if (s->block_fill == 0 && len >= HASH_BLOCK_SIZE) {
+      uint8_t *slot = hash_stream_next_slot (s);
+      if (slot == NULL)
+        return -1;
+      memcpy (slot, zero_block_digest, HASH_DIGEST_SIZE);
+      len -= HASH_BLOCK_SIZE;
+      continue;
+    }
+    size_t n = min_u64 (len, min_u64 (sizeof zeros,
+                                      HASH_BLOCK_SIZE - s->block_fill));
+    if (hash_stream_data (s, zeros, n) == -1)
+      return -1;
+    len -= n;
+  }
+  return 0;
+}
+
+int
+hash_stream_range_end (struct hash_stream *s, uint8_t out[HASH_DIGEST_SIZE])
+{
+  size_t nr;
+
+  if (s->block_fill > 0 && hash_stream_end_block (s) == -1)
+    return -1;
+  nr = s->nr_blocks;
+  s->nr_blocks = 0;
+  return hash_sha256 (s->blocks, nr * HASH_DIGEST_SIZE, out);
+}
+
+uint64_t
+hash_nr_ranges (uint64_t size)
+{
+  return size / HASH_RANGE_SIZE + (size % HASH_RANGE_SIZE != 0);
+}
+
+int
+hash_ranges_digest (const uint8_t *range_digests, uint64_t nr_ranges,
+                    uint8_t out[HASH_DIGEST_SIZE])
+{
+  return hash_sha256 (range_digests, nr_ranges * HASH_DIGEST_SIZE, out);
 }
 
 /* Whether [offset, offset+len) reads as zeros without reading it. */
@@ -77,52 +219,59 @@ hash_block_is_hole (struct disk *disk, uint64_t offset, uint64_t len,
 }
 
 static int
-hash_range (struct hash_job *job, uint64_t range, char *buf,
-            uint8_t out[HASH_DIGEST_SIZE])
+hash_range (struct hash_job *job, uint64_t range, struct hash_stream *s,
+            char *buf, uint8_t out[HASH_DIGEST_SIZE])
 {
   struct disk *disk = job->disk;
   uint64_t start = range * HASH_RANGE_SIZE;
   uint64_t end = min_u64 (start + HASH_RANGE_SIZE, disk->size);
-  uint8_t blocks[(HASH_RANGE_SIZE / HASH_BLOCK_SIZE) * HASH_DIGEST_SIZE];
-  size_t nr_blocks = 0;
 
   for (uint64_t offset = start; offset < end; offset += HASH_BLOCK_SIZE) {
     uint64_t len = min_u64 (HASH_BLOCK_SIZE, end - offset);
-    uint8_t *digest = blocks + nr_blocks++ * HASH_DIGEST_SIZE;
     bool hole;
 
     if (hash_block_is_hole (disk, offset, len, &hole) == -1)
       return -1;
-    if (hole && len == HASH_BLOCK_SIZE)
-      memcpy (digest, job->zero_block_digest, HASH_DIGEST_SIZE);
-    else if (hole) {
-      memset (buf, 0, len);
-      if (hash_sha256 (buf, len, digest) == -1)
-        return -1;
-    }
-    else if (disk_pread (disk, buf, len, offset) == -1
-             || hash_sha256 (buf, len, digest) == -1)
+    if (hole ? hash_stream_zeros (s, len) == -1
+             : (disk_pread (disk, buf, len, offset) == -1
+                || hash_stream_data (s, buf, len) == -1))
       return -1;
     if (job->progress)
       job->progress (job->opaque, len);
   }
-  return hash_sha256 (blocks, nr_blocks * HASH_DIGEST_SIZE, out);
+  return hash_stream_range_end (s, out);
+}
+
+static void
+hash_fail (struct hash_job *job)
+{
+  pthread_mutex_lock (&job->lock);
+  if (!job->failed) {
+    job->failed = true;
+    error_save (&job->error);
+  }
+  pthread_mutex_unlock (&job->lock);
 }
 
 static void *
 hash_worker (void *arg)
 {
   struct hash_job *job = arg;
+  struct hash_stream *s = malloc (sizeof *s);
   char *buf = copy_buffer_alloc (HASH_BLOCK_SIZE);
 
+  if (s == NULL)
+    error_set_errno (errno, "hash: allocating");
+  if (s == NULL || buf == NULL || hash_stream_init (s) == -1) {
+    hash_fail (job);
+    free (s);
+    free (buf);
+    return NULL;
+  }
   for (;;) {
     uint64_t range;
 
     pthread_mutex_lock (&job->lock);
-    if (buf == NULL && !job->failed) {
-      job->failed = true;
-      error_save (&job->error);
-    }
     range = job->next_range++;
     if (job->failed || range >= job->nr_ranges) {
       pthread_mutex_unlock (&job->lock);
@@ -130,17 +279,14 @@ hash_worker (void *arg)
     }
     pthread_mutex_unlock (&job->lock);
 
-    if (hash_range (job, range, buf,
+    if (hash_range (job, range, s, buf,
                     job->range_digests + range * HASH_DIGEST_SIZE) == -1) {
-      pthread_mutex_lock (&job->lock);
-      if (!job->failed) {
-        job->failed = true;
-        error_save (&job->error);
-      }
-      pthread_mutex_unlock (&job->lock);
+      hash_fail (job);
       break;
     }
   }
+  hash_stream_free (s);
+  free (s);
   free (buf);
   return NULL;
 }
@@ -155,19 +301,15 @@ hash_disk (struct disk *disk, unsigned workers,
   };
   pthread_t threads[COPY_MAX_WORKERS];
   unsigned started = 0;
-  char *zeros;
   int r = -1;
 
-  job.nr_ranges = (disk->size + HASH_RANGE_SIZE - 1) / HASH_RANGE_SIZE;
+  job.nr_ranges = hash_nr_ranges (disk->size);
   job.range_digests = calloc (job.nr_ranges ? job.nr_ranges : 1,
                               HASH_DIGEST_SIZE);
-  zeros = calloc (1, HASH_BLOCK_SIZE);
-  if (job.range_digests == NULL || zeros == NULL) {
+  if (job.range_digests == NULL) {
     error_set_errno (errno, "hash: %s: calloc", disk->path);
-    goto out;
+    return -1;
   }
-  if (hash_sha256 (zeros, HASH_BLOCK_SIZE, job.zero_block_digest) == -1)
-    goto out;
 
   pthread_mutex_init (&job.lock, NULL);
   workers = copy_default_workers (workers);
@@ -175,10 +317,7 @@ hash_disk (struct disk *disk, unsigned workers,
     int e = pthread_create (&threads[i], NULL, hash_worker, &job);
     if (e != 0) {
       error_set_errno (e, "hash: starting worker %u", i);
-      pthread_mutex_lock (&job.lock);
-      job.failed = true;
-      error_save (&job.error);
-      pthread_mutex_unlock (&job.lock);
+      hash_fail (&job);
       break;
     }
     started++;
@@ -187,14 +326,10 @@ hash_disk (struct disk *disk, unsigned workers,
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&job.lock);
 
-  if (job.failed) {
+  if (job.failed)
     error_restore (&job.error);
-    goto out;
-  }
-  r = hash_sha256 (job.range_digests, job.nr_ranges * HASH_DIGEST_SIZE,
-                   digest);
-out:
-  free (zeros);
+  else
+    r = hash_ranges_digest (job.range_digests, job.nr_ranges, digest);
   free (job.range_digests);
   return r;
 }

@@ -15,6 +15,7 @@
 #ifndef FERRY_COPY_HASH_H
 #define FERRY_COPY_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "disk/disk.h"
@@ -30,6 +31,33 @@
 int hash_disk (struct disk *disk, unsigned workers,
                void (*progress) (void *opaque, uint64_t bytes), void *opaque,
                uint8_t digest[HASH_DIGEST_SIZE]);
+
+/* The digest of a stream of guest bytes, range by range, for a reader that
+ * already has the bytes (the mover hashes what it copies).  Feed one range
+ * (HASH_RANGE_SIZE bytes from a multiple of it; the disk's last range may
+ * be short) in order with hash_stream_data and hash_stream_zeros, then take
+ * its digest with hash_stream_range_end, which readies the stream for the
+ * next range.  One stream per thread. */
+struct hash_stream {
+  void *block;                  /* SHA-256 context of the current block */
+  uint64_t block_fill;          /* bytes fed into it */
+  size_t nr_blocks;             /* block digests of this range so far */
+  uint8_t blocks[(HASH_RANGE_SIZE / HASH_BLOCK_SIZE) * HASH_DIGEST_SIZE];
+};
+
+int hash_stream_init (struct hash_stream *s);
+void hash_stream_free (struct hash_stream *s);
+int hash_stream_data (struct hash_stream *s, const void *buf, size_t len);
+/* len bytes that read as zeros (whole zero blocks cost nothing). */
+int hash_stream_zeros (struct hash_stream *s, uint64_t len);
+int hash_stream_range_end (struct hash_stream *s,
+                           uint8_t out[HASH_DIGEST_SIZE]);
+
+/* The number of ranges of a disk of `size` bytes, and the disk digest from
+ * their digests in order (nr_ranges * HASH_DIGEST_SIZE bytes). */
+uint64_t hash_nr_ranges (uint64_t size);
+int hash_ranges_digest (const uint8_t *range_digests, uint64_t nr_ranges,
+                        uint8_t out[HASH_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (HASH_HEX_SIZE bytes). */
 void hash_to_hex (const uint8_t digest[HASH_DIGEST_SIZE],

@@ -364,7 +364,7 @@ migrate_copy_disk (struct migration *m, size_t i,
 {
   const struct vm_disk *vd = &m->vm.disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
-  struct copy_options co = { .target_is_zero = true };
+  struct copy_options co = { .target_is_zero = true, .hash = true };
   struct copy_stats cs = { 0 };
   struct migrate_copy_bridge bridge = { .prog = { .cb = m->cb },
                                         .copy = copy };
@@ -429,6 +429,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   const struct vm_disk *vd = &m->vm.disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
   const struct migrate_disk_run *run = &m->runs[i];
+  bool hashed = run->copied && run->stats.hashed;
   struct migrate_progress prog = { .cb = m->cb };
   uint8_t src_digest[HASH_DIGEST_SIZE], dst_digest[HASH_DIGEST_SIZE];
   char src_hex[HASH_HEX_SIZE], dst_hex[HASH_HEX_SIZE], label[64];
@@ -436,7 +437,10 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   json_t *entry;
   int r = -1;
 
-  /* Verify against a fresh read of the target from the file system. */
+  /* Verify against a fresh read of the target from the file system.  The
+   * source's digest comes from this process's copy when it read the whole
+   * disk (cold migration, a copy run that was not resumed); otherwise the
+   * source is read again. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
   src = migrate_open_source (m, i);
   if (src == NULL)
@@ -445,9 +449,12 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   if (dst == NULL)
     goto out;
   snprintf (label, sizeof label, "disk %zu: verifying", i);
-  prog.handle = migrate_progress_begin (m, label, 2 * src->size);
-  if (hash_disk (src, m->opts->workers, migrate_progress_cb, &prog,
-                 src_digest) == -1
+  prog.handle = migrate_progress_begin (m, label, (hashed ? 1 : 2)
+                                                  * src->size);
+  if (hashed)
+    memcpy (src_digest, run->stats.digest, HASH_DIGEST_SIZE);
+  if ((!hashed && hash_disk (src, m->opts->workers, migrate_progress_cb,
+                             &prog, src_digest) == -1)
       || hash_disk (dst, m->opts->workers, migrate_progress_cb, &prog,
                     dst_digest) == -1) {
     migrate_progress_end (m, prog.handle);
@@ -475,6 +482,8 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
       || json_set_string (entry, "digest-algorithm",
                           "ferry-sha256-tree-v1") == -1
       || json_set_string (entry, "source-digest", src_hex) == -1
+      || json_set_string (entry, "source-digest-from",
+                          hashed ? "copy" : "second read") == -1
       || json_set_string (entry, "target-digest", dst_hex) == -1
       || json_set_bool (entry, "verified",
                         memcmp (src_digest, dst_digest, sizeof src_digest) == 0)

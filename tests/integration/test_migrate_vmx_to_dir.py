@@ -108,6 +108,8 @@ def run_cases(rep, work):
     for d in report.get("disks", []):
         if not d.get("verified") or d.get("source-digest") != d.get("target-digest"):
             problems.append("disk %s not verified: %r" % (d.get("target"), d))
+        if d.get("source-digest-from") != "copy":
+            problems.append("source digest of a whole copy from %r" % d.get("source-digest-from"))
         h = im.ferry("hash", d.get("source", ""))
         if h.rc != 0 or h.out.split()[0] != d.get("source-digest"):
             problems.append("ferry hash of the source disagrees with the report")

@@ -20,8 +20,9 @@ After every kill:
   - the next run's copy starts from exactly what the store said was
     finished (last-copy resumed-bytes == finished-bytes before the run)
     and goes over only the rest (copied-bytes == size - resumed-bytes).
-At the end: state done, report digests equal, qemu-img compare equal to
-the source chain, qemu-img check clean (or leaks only), and at least one
+At the end: state done, report digests equal (the source's taken while
+copying if the last run copied the whole disk, else read again), qemu-img
+compare equal to the source chain, qemu-img check clean (or leaks only), and at least one
 run resumed after finished ranges (bytes copied by it < disk size).
 
 Cases:
@@ -179,6 +180,13 @@ def run_plan(rep, work, ferry, fmt, delays, resumed_runs):
                 problems.append("report digests differ: %r" % rd)
             if disk.get("source-digest") != disk.get("target-digest"):
                 problems.append("stored digests differ")
+            # The source's digest comes from the copy only when this run
+            # copied the whole disk; a resumed copy reads the source again.
+            whole = disk["copy-runs"] > runs_before and disk["last-copy"]["resumed-bytes"] == 0
+            want_from = "copy" if whole else "second read"
+            if rd.get("source-digest-from") != want_from:
+                problems.append("source digest from %r, expected %r"
+                                % (rd.get("source-digest-from"), want_from))
             c = im.run(["qemu-img", "compare", "-f", "vmdk", "-F", fmt, source, target])
             if c.rc != 0:
                 problems.append("qemu-img compare: " + c.out.strip()[:200])
