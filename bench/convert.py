@@ -198,7 +198,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="ferry-bench-", dir=base) as work:
         print(f"bench: generating inputs in {work} ...")
         inputs, allocated = make_inputs(work)
-        bench(inputs, allocated, work, "tmpfs")
+        bench(inputs, allocated, work,
+              "tmpfs" if work.startswith("/dev/shm/") else f"in {base}")
         disk_dir = os.environ.get("BENCH_DISK_DIR")
         if disk_dir:
             first = next(iter(inputs))

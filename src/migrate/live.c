@@ -395,15 +395,26 @@ live_choose (struct live_check *c, bool automatic)
     if (c->chosen == NULL || live_better (k, c->chosen))
       c->chosen = k;
   }
-  if (c->chosen && automatic)
-    n = asprintf (&why, "%s: passes every check and has the most memory "
-                  "available (%s; %zu of %zu hosts pass), %u VM(s) running "
-                  "on %u CPUs", c->chosen->host->name,
-                  live_bytes (c->chosen->facts.memory_available, b1),
-                  passing, c->nr_candidates, c->chosen->facts.running,
-                  c->chosen->facts.cpus);
-  else if (c->chosen)
-    n = asprintf (&why, "%s: passes every check", c->chosen->host->name);
+  if (c->chosen) {
+    size_t warnings = validate_count (&c->chosen->findings, FINDING_WARNING);
+    char verdict[64];
+
+    /* A warning is not a block, but it must not read as a clean pass. */
+    if (warnings > 0)
+      snprintf (verdict, sizeof verdict, "passes with %zu warning(s)",
+                warnings);
+    else
+      snprintf (verdict, sizeof verdict, "passes every check");
+    if (automatic)
+      n = asprintf (&why, "%s: %s and has the most memory available (%s; "
+                    "%zu of %zu hosts pass), %u VM(s) running on %u CPUs",
+                    c->chosen->host->name, verdict,
+                    live_bytes (c->chosen->facts.memory_available, b1),
+                    passing, c->nr_candidates, c->chosen->facts.running,
+                    c->chosen->facts.cpus);
+    else
+      n = asprintf (&why, "%s: %s", c->chosen->host->name, verdict);
+  }
   else
     n = asprintf (&why, "no host passes: %zu considered, each has a "
                   "critical finding", c->nr_candidates);
