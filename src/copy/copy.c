@@ -468,18 +468,12 @@ copy_disk (struct disk *src, struct disk *dst,
   job.checkpoint_interval = opts->checkpoint_interval > 0
     ? opts->checkpoint_interval : COPY_CHECKPOINT_INTERVAL;
   job.last_checkpoint = job.throttle_start = copy_now ();
-  /* Work ranges are then exactly the hash ranges.  (One slot more, for
-   * calloc's sake when the disk is empty.) */
+  /* Work ranges are then exactly the hash ranges. */
   if (opts->hash && job.nr_ranges == 1 && job.ranges[0].offset == 0
       && job.ranges[0].length == src->size
-      && job.work_size == HASH_RANGE_SIZE) {
-    job.range_digests = calloc (hash_nr_ranges (src->size) + 1,
-                                HASH_DIGEST_SIZE);
-    if (job.range_digests == NULL) {
-      error_set_errno (errno, "copy: allocating range digests");
-      return -1;
-    }
-  }
+      && job.work_size == HASH_RANGE_SIZE
+      && (job.range_digests = hash_range_slots (src->size)) == NULL)
+    return -1;
   pthread_mutex_init (&job.lock, NULL);
   pthread_mutex_init (&job.write_lock, NULL);
 
@@ -519,8 +513,7 @@ copy_disk (struct disk *src, struct disk *dst,
   if (disk_flush (dst) == -1)
     goto fail;
   if (job.range_digests) {
-    if (hash_ranges_digest (job.range_digests,
-                            hash_nr_ranges (src->size),
+    if (hash_ranges_digest (job.range_digests, src->size,
                             job.stats.digest) == -1)
       goto fail;
     job.stats.hashed = true;

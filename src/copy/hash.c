@@ -184,17 +184,28 @@ hash_stream_range_end (struct hash_stream *s, uint8_t out[HASH_DIGEST_SIZE])
   return hash_sha256 (s->blocks, nr * HASH_DIGEST_SIZE, out);
 }
 
-uint64_t
+static uint64_t
 hash_nr_ranges (uint64_t size)
 {
   return size / HASH_RANGE_SIZE + (size % HASH_RANGE_SIZE != 0);
 }
 
+uint8_t *
+hash_range_slots (uint64_t size)
+{
+  /* One more, so that an empty disk still gets a pointer to free. */
+  uint8_t *slots = calloc (hash_nr_ranges (size) + 1, HASH_DIGEST_SIZE);
+
+  if (slots == NULL)
+    error_set_errno (errno, "hash: allocating range digests");
+  return slots;
+}
+
 int
-hash_ranges_digest (const uint8_t *range_digests, uint64_t nr_ranges,
+hash_ranges_digest (const uint8_t *slots, uint64_t size,
                     uint8_t out[HASH_DIGEST_SIZE])
 {
-  return hash_sha256 (range_digests, nr_ranges * HASH_DIGEST_SIZE, out);
+  return hash_sha256 (slots, hash_nr_ranges (size) * HASH_DIGEST_SIZE, out);
 }
 
 /* Whether [offset, offset+len) reads as zeros without reading it. */
@@ -304,12 +315,9 @@ hash_disk (struct disk *disk, unsigned workers,
   int r = -1;
 
   job.nr_ranges = hash_nr_ranges (disk->size);
-  job.range_digests = calloc (job.nr_ranges ? job.nr_ranges : 1,
-                              HASH_DIGEST_SIZE);
-  if (job.range_digests == NULL) {
-    error_set_errno (errno, "hash: %s: calloc", disk->path);
+  job.range_digests = hash_range_slots (disk->size);
+  if (job.range_digests == NULL)
     return -1;
-  }
 
   pthread_mutex_init (&job.lock, NULL);
   workers = copy_default_workers (workers);
@@ -329,7 +337,7 @@ hash_disk (struct disk *disk, unsigned workers,
   if (job.failed)
     error_restore (&job.error);
   else
-    r = hash_ranges_digest (job.range_digests, job.nr_ranges, digest);
+    r = hash_ranges_digest (job.range_digests, disk->size, digest);
   free (job.range_digests);
   return r;
 }

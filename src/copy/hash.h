@@ -53,10 +53,11 @@ int hash_stream_zeros (struct hash_stream *s, uint64_t len);
 int hash_stream_range_end (struct hash_stream *s,
                            uint8_t out[HASH_DIGEST_SIZE]);
 
-/* The number of ranges of a disk of `size` bytes, and the disk digest from
- * their digests in order (nr_ranges * HASH_DIGEST_SIZE bytes). */
-uint64_t hash_nr_ranges (uint64_t size);
-int hash_ranges_digest (const uint8_t *range_digests, uint64_t nr_ranges,
+/* One digest slot per range of a disk of `size` bytes (free with free),
+ * or NULL with the error set; and the disk digest from the slots filled
+ * in range order. */
+uint8_t *hash_range_slots (uint64_t size);
+int hash_ranges_digest (const uint8_t *slots, uint64_t size,
                         uint8_t out[HASH_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (HASH_HEX_SIZE bytes). */

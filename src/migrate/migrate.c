@@ -53,6 +53,7 @@ struct migration {
 struct migrate_disk_run {
   bool copied;
   struct copy_stats stats;
+  uint64_t size;                 /* the source's virtual size */
   uint64_t resumed;              /* bytes not copied: finished before */
   double seconds;
 };
@@ -412,6 +413,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   migrate_progress_end (m, bridge.prog.handle);
   m->runs[i].copied = true;
   m->runs[i].stats = cs;
+  m->runs[i].size = src->size;
   m->runs[i].resumed = src->size > todo ? src->size - todo : 0;
   m->runs[i].seconds = migrate_now () - t0;
   if (stats)
@@ -429,28 +431,28 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   const struct vm_disk *vd = &m->vm.disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
   const struct migrate_disk_run *run = &m->runs[i];
-  bool hashed = run->copied && run->stats.hashed;
+  bool hashed = run->stats.hashed;   /* set only by a whole-disk copy */
   struct migrate_progress prog = { .cb = m->cb };
   uint8_t src_digest[HASH_DIGEST_SIZE], dst_digest[HASH_DIGEST_SIZE];
   char src_hex[HASH_HEX_SIZE], dst_hex[HASH_HEX_SIZE], label[64];
-  struct disk *src, *dst = NULL;
+  struct disk *src = NULL, *dst = NULL;
+  uint64_t size;
   json_t *entry;
   int r = -1;
 
   /* Verify against a fresh read of the target from the file system.  The
    * source's digest comes from this process's copy when it read the whole
-   * disk (cold migration, a copy run that was not resumed); otherwise the
-   * source is read again. */
+   * disk (cold migration, a copy run that was not resumed) and is then not
+   * opened again; otherwise the source is read again. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
-  src = migrate_open_source (m, i);
-  if (src == NULL)
+  if (!hashed && (src = migrate_open_source (m, i)) == NULL)
     return -1;
+  size = hashed ? run->size : src->size;
   dst = disk_open (dst_path, m->target.format, 0);
   if (dst == NULL)
     goto out;
   snprintf (label, sizeof label, "disk %zu: verifying", i);
-  prog.handle = migrate_progress_begin (m, label, (hashed ? 1 : 2)
-                                                  * src->size);
+  prog.handle = migrate_progress_begin (m, label, (hashed ? 1 : 2) * size);
   if (hashed)
     memcpy (src_digest, run->stats.digest, HASH_DIGEST_SIZE);
   if ((!hashed && hash_disk (src, m->opts->workers, migrate_progress_cb,
@@ -472,7 +474,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   if (entry == NULL
       || json_set_string (entry, "source", vd->path) == -1
       || json_set_string (entry, "target", dst_path) == -1
-      || json_set_u64 (entry, "virtual-size", src->size) == -1
+      || json_set_u64 (entry, "virtual-size", size) == -1
       || json_set_u64 (entry, "bytes-read", run->stats.bytes_read) == -1
       || json_set_u64 (entry, "bytes-written", run->stats.bytes_written)
          == -1

@@ -10,6 +10,9 @@
 #   on URI VIRSH-ARGS...      quiet virsh on a host
 #   tick URI                  the next FERRY-LM-TICK of domain $vm (tick.py)
 #   runs_on URI, gone_from URI  whether $vm runs on / is unknown to a host
+#   guest_start URI DISK [NETWORK]  define and start $vm there (busy-domain.sh,
+#                             128 MiB, console to $work/serial.log), check it
+#                             started and ticks; sets t0, its first tick
 # Must never: stop hosts other than the ones it started.
 failed=0
 
@@ -22,6 +25,16 @@ on () { _u=$1; shift; virsh -q -c "$_u" "$@" </dev/null; }
 tick () { "$here/tick.py" "$1" "$vm"; }
 runs_on () { [ "$(on "$1" domstate "$vm" 2>/dev/null)" = running ]; }
 gone_from () { ! on "$1" dominfo "$vm" >/dev/null 2>&1; }
+
+guest_start () {
+  "$here/busy-domain.sh" "$vm" "$2" 128 "$work/serial.log" ${3:+"$3"} \
+    >"$work/domain.xml"
+  on "$1" define "$work/domain.xml" >/dev/null && on "$1" start "$vm" >/dev/null
+  check $? "setup/guest-started-on-A"
+  t0=$(tick "$1")
+  [ -n "$t0" ]
+  check $? "setup/guest-writes-memory (tick ${t0:-none})"
+}
 
 host_uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
 

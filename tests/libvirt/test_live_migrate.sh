@@ -59,14 +59,7 @@ for u in "$uri_b" "$uri_c"; do
     on "$u" pool-start shared >/dev/null
 done
 check $? "setup/disk-and-shared-pools"
-"$here/busy-domain.sh" "$vm" "$disk" 128 "$work/serial.log" ferry-test \
-  >"$work/domain.xml"
-on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
-check $? "setup/guest-started-on-A"
-
-t0=$(tick "$uri_a")
-[ -n "$t0" ]
-check $? "setup/guest-writes-memory (tick ${t0:-none})"
+guest_start "$uri_a" "$disk" ferry-test
 
 # 1. B has no room: refused before anything starts.
 "$ferry" live check "$vm" --to B >"$work/check-b.log" 2>&1

@@ -43,13 +43,7 @@ mkdir "$work/shared" && chmod 755 "$work/shared" &&
 status=$?
 [ $status -eq 0 ] || cat "$work/build.log"
 check $status "setup/guest-disk-and-shared-pools"
-"$here/busy-domain.sh" "$vm" "$work/shared/$vm.qcow2" 128 "$work/serial.log" \
-  >"$work/domain.xml"
-on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
-check $? "setup/guest-started-on-A"
-t0=$(tick "$uri_a")
-[ -n "$t0" ]
-check $? "setup/guest-writes-memory (tick ${t0:-none})"
+guest_start "$uri_a" "$work/shared/$vm.qcow2"
 
 # 1. --parallel 3, while the connections to B's migration ports (49400 +
 # 20 * slot, 20 of them) are counted: the main stream plus 3 channels.
