@@ -33,6 +33,7 @@
 #include "copy/copy.h"
 #include "util/checked.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/vector.h"
 
@@ -348,7 +349,8 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
 
     if (copy_has_failed (job))
       return 0;
-    if (disk_block_status (job->src, offset, end - offset, &e) == -1)
+    if (interrupt_check () == -1
+        || disk_block_status (job->src, offset, end - offset, &e) == -1)
       return -1;
     if (e.type == EXTENT_DATA) {
       uint64_t pos = offset;

@@ -21,6 +21,7 @@
 #include "copy/hash.h"
 #include "util/checked.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 
 struct hash_job {
   struct disk *disk;
@@ -241,7 +242,8 @@ hash_range (struct hash_job *job, uint64_t range, struct hash_stream *s,
     uint64_t len = min_u64 (HASH_BLOCK_SIZE, end - offset);
     bool hole;
 
-    if (hash_block_is_hole (disk, offset, len, &hole) == -1)
+    if (interrupt_check () == -1
+        || hash_block_is_hole (disk, offset, len, &hole) == -1)
       return -1;
     if (hole ? hash_stream_zeros (s, len) == -1
              : (disk_pread (disk, buf, len, offset) == -1
