@@ -1,5 +1,7 @@
 /* main.c: the `ferry` command: global options and subcommand dispatch. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,24 +9,29 @@
 
 #include "cli/cli.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
+/* cancellable: the command polls interrupt_check() at its cancel points,
+ * so a first SIGINT/SIGTERM stops it through its failure path (created
+ * files removed, plans left resumable) instead of killing it mid-write. */
 static const struct command {
   const char *name;
   int (*run) (int argc, char **argv);
   const char *summary;
+  bool cancellable;
 } commands[] = {
-  { "info", cmd_info, "show an image's format, size and backing chain" },
-  { "map", cmd_map, "list an image's extents: data, zero, and which layer" },
-  { "convert", cmd_convert, "copy an image's guest-visible content to a new image" },
-  { "compare", cmd_compare, "check whether two images hold the same content" },
-  { "hash", cmd_hash, "print a format-independent digest of an image's content" },
-  { "validate", cmd_validate, "run the pre-flight rules on source VMs" },
-  { "migrate", cmd_migrate, "cold-migrate a VM to KVM, verified" },
-  { "plan", cmd_plan, "migration plans: create, run, resume, cancel, show" },
-  { "host", cmd_host, "KVM hosts for live migration: add, list, evacuate" },
-  { "cpu", cmd_cpu, "CPU compatibility: compare, baseline, apply-baseline" },
-  { "live", cmd_live, "live-migrate a running VM between KVM hosts" },
+  { "info", cmd_info, "show an image's format, size and backing chain", false },
+  { "map", cmd_map, "list an image's extents: data, zero, and which layer", false },
+  { "convert", cmd_convert, "copy an image's guest-visible content to a new image", true },
+  { "compare", cmd_compare, "check whether two images hold the same content", true },
+  { "hash", cmd_hash, "print a format-independent digest of an image's content", true },
+  { "validate", cmd_validate, "run the pre-flight rules on source VMs", false },
+  { "migrate", cmd_migrate, "cold-migrate a VM to KVM, verified", true },
+  { "plan", cmd_plan, "migration plans: create, run, resume, cancel, show", true },
+  { "host", cmd_host, "KVM hosts for live migration: add, list, evacuate", false },
+  { "cpu", cmd_cpu, "CPU compatibility: compare, baseline, apply-baseline", false },
+  { "live", cmd_live, "live-migrate a running VM between KVM hosts", false },
 };
 
 void
@@ -101,7 +108,56 @@ usage (FILE *fp)
   fprintf (fp,
            "\n"
            "Run 'ferry COMMAND --help' for a command's options.\n"
-           "Exit status: 0 success, 1 a negative answer (compare, validate), 2 error.\n");
+           "Exit status: 0 success, 1 a negative answer (compare, validate), 2 error,\n"
+           "128+N stopped by signal N (130 for Ctrl-C) after cleaning up.\n");
+}
+
+/* Everything a command printed must have reached its destination: a
+ * full disk under `ferry ... --json > out` must not give a truncated file
+ * and exit 0.  Buffered output is written only now, so its errors are
+ * only seen now. */
+static int
+main_close_stdout (void)
+{
+  int err = 0;
+  bool failed = false;
+
+  if (fflush (stdout) == EOF) {
+    err = errno;
+    failed = true;
+  }
+  if (ferror (stdout))
+    failed = true;
+  if (fclose (stdout) == EOF && !failed) {
+    err = errno;
+    failed = true;
+  }
+  if (failed) {
+    if (err)
+      cli_error ("write error on standard output: %s", strerror (err));
+    else
+      cli_error ("write error on standard output");
+    return -1;
+  }
+  return 0;
+}
+
+static int
+main_run (const struct command *cmd, int argc, char **argv)
+{
+  int status, sig;
+
+  if (cmd->cancellable && interrupt_install () == -1)
+    return cli_fail ();
+  status = cmd->run (argc, argv);
+  if (main_close_stdout () == -1 && status == 0)
+    status = EXIT_ERROR;
+  /* Stopped by a signal: report it as the shell would, after the
+   * command's own clean-up ran. */
+  sig = interrupt_signal ();
+  if (sig != 0 && status != 0)
+    status = INTERRUPT_EXIT_STATUS (sig);
+  return status;
 }
 
 int
@@ -136,7 +192,7 @@ main (int argc, char **argv)
   }
   for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
     if (strcmp (argv[i], commands[c].name) == 0)
-      return commands[c].run (argc - i, argv + i);
+      return main_run (&commands[c], argc - i, argv + i);
   cli_error ("unknown command '%s'", argv[i]);
   usage (stderr);
   return EXIT_ERROR;

@@ -11,6 +11,7 @@
 #include "util/checked.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 
 #define COMPARE_CHUNK (4u << 20)
 
@@ -34,7 +35,8 @@ compare_common (struct disk *a, struct disk *b, uint64_t end,
     struct extent ea, eb;
     uint64_t n;
 
-    if (disk_block_status (a, offset, end - offset, &ea) == -1
+    if (interrupt_check () == -1
+        || disk_block_status (a, offset, end - offset, &ea) == -1
         || disk_block_status (b, offset, end - offset, &eb) == -1)
       return -1;
     n = min_u64 (min_u64 (ea.length, eb.length), COMPARE_CHUNK);
