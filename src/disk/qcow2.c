@@ -42,6 +42,7 @@
 
 #include "disk/disk.h"
 #include "util/checked.h"
+#include "util/endian.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/io.h"
@@ -169,43 +170,6 @@ struct qcow2_map {
   uint64_t compressed_length;
   uint64_t cluster_start;       /* COMPRESSED: guest offset of the cluster */
 };
-
-static inline uint32_t
-get_be32 (const uint8_t *p)
-{
-  uint32_t v;
-  memcpy (&v, p, 4);
-  return be32toh (v);
-}
-
-static inline uint64_t
-get_be64 (const uint8_t *p)
-{
-  uint64_t v;
-  memcpy (&v, p, 8);
-  return be64toh (v);
-}
-
-static inline void
-put_be16 (uint8_t *p, uint16_t v)
-{
-  v = htobe16 (v);
-  memcpy (p, &v, 2);
-}
-
-static inline void
-put_be32 (uint8_t *p, uint32_t v)
-{
-  v = htobe32 (v);
-  memcpy (p, &v, 4);
-}
-
-static inline void
-put_be64 (uint8_t *p, uint64_t v)
-{
-  v = htobe64 (v);
-  memcpy (p, &v, 8);
-}
 
 static int
 qcow2_probe (const uint8_t *buf, size_t len, uint64_t file_size)

@@ -55,6 +55,8 @@
 
 #include "disk/disk.h"
 #include "util/checked.h"
+#include "util/endian.h"
+#include "util/path.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/io.h"
@@ -160,25 +162,6 @@ struct vhd_layer {
 
 extern const struct disk_driver disk_driver_vhd;
 
-static uint16_t
-be16 (const uint8_t *p)
-{
-  return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t
-be32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
-    | (uint32_t) p[2] << 8 | (uint32_t) p[3];
-}
-
-static uint64_t
-be64 (const uint8_t *p)
-{
-  return (uint64_t) be32 (p) << 32 | be32 (p + 4);
-}
-
 /* One's complement of the byte sum, the checksum field counted as zero. */
 static uint32_t
 vhd_checksum (const uint8_t *buf, size_t len, size_t checksum_at)
@@ -253,9 +236,9 @@ vhd_probe_tail (const uint8_t *tail, size_t len, uint64_t file_size)
     return 0;
   tail += len - FOOTER_SIZE;
   if (memcmp (tail, "conectix", 8) != 0
-      || be32 (tail + 64) != vhd_checksum (tail, FOOTER_SIZE, 64)
-      || be32 (tail + 60) != DISK_TYPE_FIXED
-      || be64 (tail + 48) > file_size - FOOTER_SIZE)
+      || get_be32 (tail + 64) != vhd_checksum (tail, FOOTER_SIZE, 64)
+      || get_be32 (tail + 60) != DISK_TYPE_FIXED
+      || get_be64 (tail + 48) > file_size - FOOTER_SIZE)
     return 0;
   return 100;
 }
@@ -268,20 +251,20 @@ static void
 vhd_footer_decode (const uint8_t *b, struct vhd_footer *f)
 {
   memcpy (f->cookie, b, 8);
-  f->features = be32 (b + 8);
-  f->version = be32 (b + 12);
-  f->data_offset = be64 (b + 16);
-  f->timestamp = be32 (b + 24);
+  f->features = get_be32 (b + 8);
+  f->version = get_be32 (b + 12);
+  f->data_offset = get_be64 (b + 16);
+  f->timestamp = get_be32 (b + 24);
   memcpy (f->creator_app, b + 28, 4);
-  f->creator_version = be32 (b + 32);
+  f->creator_version = get_be32 (b + 32);
   memcpy (f->creator_host, b + 36, 4);
-  f->original_size = be64 (b + 40);
-  f->current_size = be64 (b + 48);
-  f->cylinders = be16 (b + 56);
+  f->original_size = get_be64 (b + 40);
+  f->current_size = get_be64 (b + 48);
+  f->cylinders = get_be16 (b + 56);
   f->heads = b[58];
   f->sectors_per_track = b[59];
-  f->disk_type = be32 (b + 60);
-  f->checksum = be32 (b + 64);
+  f->disk_type = get_be32 (b + 60);
+  f->checksum = get_be32 (b + 64);
   memcpy (f->uuid, b + 68, 16);
   f->saved_state = b[84];
 }
@@ -297,7 +280,7 @@ vhd_footer_check (const uint8_t *b, char *why, size_t why_len)
     snprintf (why, why_len, "no \"conectix\" cookie");
     return FOOTER_NO_COOKIE;
   }
-  stored = be32 (b + 64);
+  stored = get_be32 (b + 64);
   computed = vhd_checksum (b, FOOTER_SIZE, 64);
   if (stored != computed) {
     snprintf (why, why_len, "checksum 0x%08" PRIx32 ", expected 0x%08"
@@ -447,61 +430,6 @@ vhd_size_decide (struct disk *disk, struct vhd_layer *l)
 /* Dynamic header, parent locators, BAT                               */
 /* ------------------------------------------------------------------ */
 
-/* UTF-16 (up to the first NUL) to a malloc'd UTF-8 string, or NULL when
- * the text is not valid UTF-16 (error set, naming `what`). */
-static char *
-vhd_utf16_decode (const uint8_t *p, size_t bytes, bool big_endian,
-                  const char *path, const char *what)
-{
-  size_t units = bytes / 2, o = 0;
-  char *out = malloc (units * 3 + 1);
-
-  if (out == NULL) {
-    error_set_errno (errno, "vhd: %s: allocating %s", path, what);
-    return NULL;
-  }
-  for (size_t i = 0; i < units; i++) {
-    uint32_t c = big_endian ? be16 (p + 2 * i)
-      : (uint32_t) (p[2 * i] | p[2 * i + 1] << 8);
-    if (c == 0)
-      break;
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
-      uint32_t lo = big_endian ? be16 (p + 2 * i + 2)
-        : (uint32_t) (p[2 * i + 2] | p[2 * i + 3] << 8);
-      if (lo >= 0xdc00 && lo < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        i++;
-      }
-    }
-    if (c >= 0xd800 && c < 0xe000) {
-      error_set ("vhd: %s: %s is not valid UTF-16 (lone surrogate 0x%04"
-                 PRIx32 ")", path, what, c);
-      free (out);
-      return NULL;
-    }
-    /* A pair gives 4 bytes for 2 units, a single unit at most 3. */
-    if (c < 0x80)
-      out[o++] = (char) c;
-    else if (c < 0x800) {
-      out[o++] = (char) (0xc0 | c >> 6);
-      out[o++] = (char) (0x80 | (c & 0x3f));
-    }
-    else if (c < 0x10000) {
-      out[o++] = (char) (0xe0 | c >> 12);
-      out[o++] = (char) (0x80 | ((c >> 6) & 0x3f));
-      out[o++] = (char) (0x80 | (c & 0x3f));
-    }
-    else {
-      out[o++] = (char) (0xf0 | c >> 18);
-      out[o++] = (char) (0x80 | ((c >> 12) & 0x3f));
-      out[o++] = (char) (0x80 | ((c >> 6) & 0x3f));
-      out[o++] = (char) (0x80 | (c & 0x3f));
-    }
-  }
-  out[o] = '\0';
-  return out;
-}
-
 /* Read and decode the locators of a differencing disk.  Bad bounds are
  * errors (the header is damaged); undecodable text only drops that
  * locator, since another one may still name the parent. */
@@ -516,10 +444,10 @@ vhd_locators_load (struct disk *disk, struct vhd_layer *l,
     char name[5], what[64];
     uint64_t end;
 
-    loc->code = be32 (e);
-    loc->space = be32 (e + 4);
-    loc->length = be32 (e + 8);
-    loc->offset = be64 (e + 16);
+    loc->code = get_be32 (e);
+    loc->space = get_be32 (e + 4);
+    loc->length = get_be32 (e + 8);
+    loc->offset = get_be64 (e + 16);
     if (loc->code == PLATFORM_NONE)
       continue;
     vhd_platform_name (loc->code, name);
@@ -573,9 +501,9 @@ vhd_locators_load (struct disk *disk, struct vhd_layer *l,
       }
     }
     else {
-      loc->text = vhd_utf16_decode (data, loc->length, false, disk->path,
-                                    what);
+      loc->text = path_utf16_to_utf8 (data, loc->length, false, NULL);
       if (loc->text == NULL) {
+        error_prefix ("vhd: %s: %s", disk->path, what);
         log_debug ("%s; ignoring it", error_message ());
         error_clear ();
       }
@@ -605,7 +533,7 @@ vhd_header_read (struct disk *disk, struct vhd_layer *l)
                PRIu64, disk->path, data_offset);
     return -1;
   }
-  stored = be32 (h + 36);
+  stored = get_be32 (h + 36);
   computed = vhd_checksum (h, HEADER_SIZE, 36);
   if (stored != computed) {
     error_set ("vhd: %s: dynamic disk header checksum mismatch (stored 0x%08"
@@ -613,15 +541,15 @@ vhd_header_read (struct disk *disk, struct vhd_layer *l)
                computed);
     return -1;
   }
-  header_version = be32 (h + 24);
+  header_version = get_be32 (h + 24);
   if (header_version >> 16 != 1) {
     error_set ("vhd: %s: unsupported dynamic header version 0x%08" PRIx64,
                disk->path, header_version);
     return -1;
   }
-  l->table_offset = be64 (h + 16);
-  l->max_table_entries = be32 (h + 28);
-  l->block_size = be32 (h + 32);
+  l->table_offset = get_be64 (h + 16);
+  l->max_table_entries = get_be32 (h + 28);
+  l->block_size = get_be32 (h + 32);
   if (l->block_size < MIN_BLOCK_SIZE || l->block_size > MAX_BLOCK_SIZE
       || !is_power_of_2 (l->block_size)) {
     error_set ("vhd: %s: block size %" PRIu32 " is not a power of two between "
@@ -635,10 +563,10 @@ vhd_header_read (struct disk *disk, struct vhd_layer *l)
 
   if (l->differencing) {
     memcpy (l->parent_uuid, h + 40, 16);
-    l->parent_timestamp = be32 (h + 56);
-    l->parent_name = vhd_utf16_decode (h + 64, 512, true, disk->path,
-                                       "the parent name");
+    l->parent_timestamp = get_be32 (h + 56);
+    l->parent_name = path_utf16_to_utf8 (h + 64, 512, true, NULL);
     if (l->parent_name == NULL) {
+      error_prefix ("vhd: %s: the parent name", disk->path);
       log_debug ("%s; ignoring it", error_message ());
       error_clear ();
     }
@@ -696,7 +624,7 @@ vhd_bat_load (struct disk *disk, struct vhd_layer *l)
       && disk_file_pread (disk, raw, table_bytes, l->table_offset) == -1)
     return -1;
   for (uint64_t b = 0; b < l->n_blocks; b++) {
-    l->bat[b] = be32 (raw + 4 * b);
+    l->bat[b] = get_be32 (raw + 4 * b);
     if (l->bat[b] == BAT_UNUSED)
       continue;
     if (checked_mul_add (l->bat[b], SECTOR,
@@ -715,44 +643,6 @@ vhd_bat_load (struct disk *disk, struct vhd_layer *l)
 /* ------------------------------------------------------------------ */
 /* Parent                                                             */
 /* ------------------------------------------------------------------ */
-
-static bool
-vhd_has_drive_or_unc (const char *s)
-{
-  return (s[0] && s[1] == ':') || (s[0] == '\\' && s[1] == '\\');
-}
-
-/* The last component of a Windows or POSIX path. */
-static const char *
-vhd_base_name (const char *s)
-{
-  const char *p = s;
-
-  for (const char *q = s; *q; q++)
-    if (*q == '\\' || *q == '/' || (q == s + 1 && *q == ':'))
-      p = q + 1;
-  return p;
-}
-
-/* Windows relative path to POSIX: backslashes become slashes, leading
- * ".\" are dropped.  Returns a malloc'd string or NULL (error set). */
-static char *
-vhd_relative_path (const char *s)
-{
-  char *r;
-
-  while (s[0] == '.' && (s[1] == '\\' || s[1] == '/'))
-    s += 2;
-  r = strdup (s);
-  if (r == NULL) {
-    error_set_errno (errno, "vhd: strdup");
-    return NULL;
-  }
-  for (char *p = r; *p; p++)
-    if (*p == '\\')
-      *p = '/';
-  return r;
-}
 
 /* "file://localhost/dir/parent.vhd", "file:///dir/parent.vhd" or the
  * relative "file://./parent.vhd" (written by Xen's blktap) to a path. */
@@ -808,15 +698,15 @@ vhd_parent_candidates (struct disk *disk, struct vhd_layer *l,
         continue;
       if (loc->code == PLATFORM_MACX)
         c = vhd_file_url_path (t);
-      else if (loc->code == PLATFORM_W2RU && !vhd_has_drive_or_unc (t)
+      else if (loc->code == PLATFORM_W2RU && !path_windows_is_absolute (t)
                && t[0] != '\\')         /* "\dir" is drive-relative */
-        c = vhd_relative_path (t);
+        c = path_windows_to_posix (t);
       else if (t[0] == '/')
         c = strdup (t);
       else {
         /* An absolute Windows path cannot exist here: look for the file
          * by its name next to the child. */
-        c = strdup (vhd_base_name (t));
+        c = strdup (path_windows_base_name (t));
         log_debug ("vhd: %s: parent locator %d names \"%s\"; looking for "
                    "\"%s\" next to this file", disk->path, i, t,
                    c ? c : "");
@@ -827,8 +717,8 @@ vhd_parent_candidates (struct disk *disk, struct vhd_layer *l,
         free (c);
     }
   }
-  if (l->parent_name && vhd_base_name (l->parent_name)[0]) {
-    char *c = strdup (vhd_base_name (l->parent_name));
+  if (l->parent_name && path_windows_base_name (l->parent_name)[0]) {
+    char *c = strdup (path_windows_base_name (l->parent_name));
     if (c)
       out[n++] = c;
   }

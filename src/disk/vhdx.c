@@ -54,6 +54,8 @@
 
 #include "disk/disk.h"
 #include "util/checked.h"
+#include "util/endian.h"
+#include "util/path.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/io.h"
@@ -212,25 +214,6 @@ struct vhdx_layer {
 
 extern const struct disk_driver disk_driver_vhdx;
 
-static uint16_t
-le16 (const uint8_t *p)
-{
-  return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
-    | (uint32_t) p[3] << 24;
-}
-
-static uint64_t
-le64 (const uint8_t *p)
-{
-  return (uint64_t) le32 (p) | (uint64_t) le32 (p + 4) << 32;
-}
-
 static bool
 guid_equal (const vhdx_guid *a, const vhdx_guid *b)
 {
@@ -257,7 +240,7 @@ guid_format (const vhdx_guid *g, char *s, size_t len)
   const uint8_t *b = g->b;
 
   snprintf (s, len, "%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-            le32 (b), le16 (b + 4), le16 (b + 6), b[8], b[9], b[10], b[11],
+            get_le32 (b), get_le16 (b + 4), get_le16 (b + 6), b[8], b[9], b[10], b[11],
             b[12], b[13], b[14], b[15]);
   return s;
 }
@@ -421,15 +404,15 @@ vhdx_read_file (struct disk *disk, const struct vhdx_layer *l, void *buf,
 static void
 header_decode (const uint8_t *b, struct vhdx_header *h)
 {
-  h->checksum = le32 (b + 4);
-  h->sequence = le64 (b + 8);
+  h->checksum = get_le32 (b + 4);
+  h->sequence = get_le64 (b + 8);
   guid_decode (b + 16, &h->file_write_guid);
   guid_decode (b + 32, &h->data_write_guid);
   guid_decode (b + 48, &h->log_guid);
-  h->log_version = le16 (b + 64);
-  h->version = le16 (b + 66);
-  h->log_length = le32 (b + 68);
-  h->log_offset = le64 (b + 72);
+  h->log_version = get_le16 (b + 64);
+  h->version = get_le16 (b + 66);
+  h->log_length = get_le32 (b + 68);
+  h->log_offset = get_le64 (b + 72);
 }
 
 /* Read one header; returns true if its signature and checksum are good,
@@ -564,13 +547,13 @@ log_entry_check (const uint8_t *log, uint64_t log_len, uint64_t at,
     return false;
   }
   e->at = at;
-  e->length = le32 (hdr + 8);
-  e->tail = le32 (hdr + 12);
-  e->sequence = le64 (hdr + 16);
-  e->descriptors = le32 (hdr + 24);
+  e->length = get_le32 (hdr + 8);
+  e->tail = get_le32 (hdr + 12);
+  e->sequence = get_le64 (hdr + 16);
+  e->descriptors = get_le32 (hdr + 24);
   guid_decode (hdr + 32, &g);
-  e->flushed_file_offset = le64 (hdr + 48);
-  e->last_file_offset = le64 (hdr + 56);
+  e->flushed_file_offset = get_le64 (hdr + 48);
+  e->last_file_offset = get_le64 (hdr + 56);
   if (e->length == 0 || e->length % LOG_SECTOR != 0 || e->length > log_len) {
     *why = "bad entry length";
     return false;
@@ -590,7 +573,7 @@ log_entry_check (const uint8_t *log, uint64_t log_len, uint64_t at,
   *budget -= e->length;
   log_copy (log, log_len, at, scratch, e->length);
   b = scratch;
-  if (vhdx_checksum (b, e->length, 4) != le32 (hdr + 4)) {
+  if (vhdx_checksum (b, e->length, 4) != get_le32 (hdr + 4)) {
     *why = "bad checksum";
     return false;
   }
@@ -608,12 +591,12 @@ log_entry_check (const uint8_t *log, uint64_t log_len, uint64_t at,
       *why = "unknown descriptor signature";
       return false;
     }
-    if (le64 (d + 24) != e->sequence) {
+    if (get_le64 (d + 24) != e->sequence) {
       *why = "descriptor sequence number differs from the entry's";
       return false;
     }
-    if (le64 (d + 16) % LOG_SECTOR != 0
-        || (!is_data && le64 (d + 8) % LOG_SECTOR != 0)) {
+    if (get_le64 (d + 16) % LOG_SECTOR != 0
+        || (!is_data && get_le64 (d + 8) % LOG_SECTOR != 0)) {
       *why = "descriptor offset or length not 4 KiB aligned";
       return false;
     }
@@ -626,8 +609,8 @@ log_entry_check (const uint8_t *log, uint64_t log_len, uint64_t at,
       }
       s = b + (desc_sectors + data_sectors - 1) * LOG_SECTOR;
       if (memcmp (s, "data", 4) != 0
-          || le32 (s + 4) != (uint32_t) (e->sequence >> 32)
-          || le32 (s + LOG_SECTOR - 4) != (uint32_t) e->sequence) {
+          || get_le32 (s + 4) != (uint32_t) (e->sequence >> 32)
+          || get_le32 (s + LOG_SECTOR - 4) != (uint32_t) e->sequence) {
         *why = "bad data sector";
         return false;
       }
@@ -771,8 +754,8 @@ log_entry_writes (struct disk *disk, struct vhdx_layer *l,
   for (uint32_t i = 0; i < e->descriptors; i++) {
     const uint8_t *d = entry + LOG_ENTRY_HEADER_SIZE + i * LOG_DESCRIPTOR_SIZE;
     bool is_data = memcmp (d, "desc", 4) == 0;
-    uint64_t at = le64 (d + 16);
-    uint64_t len = is_data ? LOG_SECTOR : le64 (d + 8);
+    uint64_t at = get_le64 (d + 16);
+    uint64_t len = is_data ? LOG_SECTOR : get_le64 (d + 8);
     uint64_t end;
 
     if (checked_add (at, len, &end) || end > limit) {
@@ -988,11 +971,11 @@ region_table_valid (const uint8_t *buf, const char **why)
     *why = "no \"regi\" signature";
     return false;
   }
-  if (vhdx_checksum (buf, REGION_TABLE_SIZE, 4) != le32 (buf + 4)) {
+  if (vhdx_checksum (buf, REGION_TABLE_SIZE, 4) != get_le32 (buf + 4)) {
     *why = "bad checksum";
     return false;
   }
-  if (le32 (buf + 8) > REGION_MAX_ENTRIES) {
+  if (get_le32 (buf + 8) > REGION_MAX_ENTRIES) {
     *why = "too many entries";
     return false;
   }
@@ -1028,12 +1011,12 @@ vhdx_read_region_table (struct disk *disk, struct vhdx_layer *l)
     log_debug ("vhdx: %s: region table 1 %s, using region table 2",
                disk->path, why1);
   }
-  count = le32 (buf + 8);
+  count = get_le32 (buf + 8);
   for (uint32_t i = 0; i < count; i++) {
     const uint8_t *e = buf + 16 + 32 * i;
     vhdx_guid g;
-    uint64_t off = le64 (e + 16), len = le32 (e + 24), end;
-    bool required = le32 (e + 28) & 1;
+    uint64_t off = get_le64 (e + 16), len = get_le32 (e + 24), end;
+    bool required = get_le32 (e + 28) & 1;
 
     guid_decode (e, &g);
     if (!guid_equal (&g, &guid_bat_region)
@@ -1104,59 +1087,28 @@ vhdx_read_region_table (struct disk *disk, struct vhdx_layer *l)
 /* Metadata                                                           */
 /* ------------------------------------------------------------------ */
 
-/* UTF-16LE -> UTF-8, malloc'd; NULL with the error set. */
+/* A parent locator string (UTF-16LE) as malloc'd UTF-8; NULL with the
+ * error set. */
 static char *
-utf16le_to_utf8 (struct disk *disk, const uint8_t *p, size_t bytes)
+vhdx_locator_string (struct disk *disk, const uint8_t *p, size_t bytes)
 {
-  size_t n = bytes / 2, o = 0;
+  size_t n = bytes / 2, units;
   char *out;
 
   /* Some writers count a terminating NUL in the length. */
-  while (n > 0 && le16 (p + 2 * (n - 1)) == 0)
+  while (n > 0 && get_le16 (p + 2 * (n - 1)) == 0)
     n--;
-  out = malloc (n * 3 + 1);
-
+  out = path_utf16_to_utf8 (p, 2 * n, false, &units);
   if (out == NULL) {
-    error_set_errno (errno, "vhdx: %s: malloc", disk->path);
+    error_prefix ("vhdx: %s: parent locator", disk->path);
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) {
-    uint32_t c = le16 (p + 2 * i);
-    if (c >= 0xD800 && c < 0xDC00 && i + 1 < n
-        && le16 (p + 2 * i + 2) >= 0xDC00 && le16 (p + 2 * i + 2) < 0xE000) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (le16 (p + 2 * i + 2) - 0xDC00);
-      i++;
-    }
-    else if (c >= 0xD800 && c < 0xE000) {
-      error_set ("vhdx: %s: parent locator holds invalid UTF-16", disk->path);
-      free (out);
-      return NULL;
-    }
-    if (c == 0) {
-      error_set ("vhdx: %s: parent locator string holds a NUL character",
-                 disk->path);
-      free (out);
-      return NULL;
-    }
-    if (c < 0x80)
-      out[o++] = (char) c;
-    else if (c < 0x800) {
-      out[o++] = (char) (0xC0 | c >> 6);
-      out[o++] = (char) (0x80 | (c & 0x3F));
-    }
-    else if (c < 0x10000) {
-      out[o++] = (char) (0xE0 | c >> 12);
-      out[o++] = (char) (0x80 | ((c >> 6) & 0x3F));
-      out[o++] = (char) (0x80 | (c & 0x3F));
-    }
-    else {                      /* 4 UTF-8 bytes for 2 UTF-16 units */
-      out[o++] = (char) (0xF0 | c >> 18);
-      out[o++] = (char) (0x80 | ((c >> 12) & 0x3F));
-      out[o++] = (char) (0x80 | ((c >> 6) & 0x3F));
-      out[o++] = (char) (0x80 | (c & 0x3F));
-    }
+  if (units < n) {
+    error_set ("vhdx: %s: parent locator string holds a NUL character",
+               disk->path);
+    free (out);
+    return NULL;
   }
-  out[o] = '\0';
   return out;
 }
 
@@ -1190,7 +1142,7 @@ vhdx_read_parent_locator (struct disk *disk, struct vhdx_layer *l,
                guid_format (&type, gs, sizeof gs));
     return -1;
   }
-  count = le16 (item + 18);
+  count = get_le16 (item + 18);
   if (count > MAX_LOCATOR_ENTRIES || 20 + (uint64_t) count * 12 > len) {
     error_set ("vhdx: %s: parent locator has %u entries, more than fit in "
                "its %" PRIu32 " bytes", disk->path, count, len);
@@ -1203,8 +1155,8 @@ vhdx_read_parent_locator (struct disk *disk, struct vhdx_layer *l,
   }
   for (uint16_t i = 0; i < count; i++) {
     const uint8_t *e = item + 20 + 12 * i;
-    uint64_t ko = le32 (e), vo = le32 (e + 4);
-    uint64_t kl = le16 (e + 8), vl = le16 (e + 10);
+    uint64_t ko = get_le32 (e), vo = get_le32 (e + 4);
+    uint64_t kl = get_le16 (e + 8), vl = get_le16 (e + 10);
     struct locator_entry *le = &l->locator[l->n_locator];
 
     if (kl == 0 || vl == 0 || kl % 2 || vl % 2 || ko + kl > len
@@ -1215,10 +1167,10 @@ vhdx_read_parent_locator (struct disk *disk, struct vhdx_layer *l,
                  disk->path, i, ko, kl, vo, vl);
       return -1;
     }
-    le->key = utf16le_to_utf8 (disk, item + ko, kl);
+    le->key = vhdx_locator_string (disk, item + ko, kl);
     if (le->key == NULL)
       return -1;
-    le->value = utf16le_to_utf8 (disk, item + vo, vl);
+    le->value = vhdx_locator_string (disk, item + vo, vl);
     if (le->value == NULL) {
       free (le->key);
       return -1;
@@ -1264,15 +1216,11 @@ vhdx_set_backing_path (struct disk *disk, struct vhdx_layer *l)
   static const char *const win_keys[] = {
     "absolute_win32_path", "volume_path",
   };
-  char *p;
 
   if (rel != NULL) {
-    disk->backing_path = strdup (rel);
+    disk->backing_path = path_windows_to_posix (rel);
     if (disk->backing_path == NULL)
       goto nomem;
-    for (p = disk->backing_path; *p; p++)
-      if (*p == '\\')
-        *p = '/';
     return 0;
   }
   for (size_t i = 0; i < sizeof win_keys / sizeof win_keys[0]; i++) {
@@ -1280,10 +1228,7 @@ vhdx_set_backing_path (struct disk *disk, struct vhdx_layer *l)
 
     if (w == NULL)
       continue;
-    base = w;
-    for (const char *q = w; *q; q++)
-      if (*q == '\\' || *q == '/' || *q == ':')
-        base = q + 1;
+    base = path_windows_base_name (w);
     if (*base == '\0')
       continue;
     log_debug ("vhdx: %s: no relative_path; %s is \"%s\", looking for \"%s\" "
@@ -1324,7 +1269,7 @@ vhdx_read_metadata (struct disk *disk, struct vhdx_layer *l)
                "\"metadata\" signature", disk->path, l->metadata_offset);
     return -1;
   }
-  count = le16 (table + 10);
+  count = get_le16 (table + 10);
   if (count > METADATA_MAX_ENTRIES) {
     error_set ("vhdx: %s: metadata table has %u entries (at most %u)",
                disk->path, count, METADATA_MAX_ENTRIES);
@@ -1333,8 +1278,8 @@ vhdx_read_metadata (struct disk *disk, struct vhdx_layer *l)
   for (uint16_t i = 0; i < count; i++) {
     const uint8_t *e = table + 32 + 32 * i;
     vhdx_guid g;
-    uint32_t off = le32 (e + 16), len = le32 (e + 20);
-    uint32_t flags = le32 (e + 24);
+    uint32_t off = get_le32 (e + 16), len = get_le32 (e + 20);
+    uint32_t flags = get_le32 (e + 24);
     bool required = flags & 4;
     CLEANUP_FREE uint8_t *item = NULL;
 
@@ -1375,15 +1320,15 @@ vhdx_read_metadata (struct disk *disk, struct vhdx_layer *l)
     if (guid_equal (&g, &guid_file_parameters)) {
       uint32_t fl;
       NEED_LEN (8, "File Parameters");
-      l->block_size = le32 (item);
-      fl = le32 (item + 4);
+      l->block_size = get_le32 (item);
+      fl = get_le32 (item + 4);
       l->leave_blocks_allocated = fl & 1;
       l->has_parent = fl & 2;
       have_params = true;
     }
     else if (guid_equal (&g, &guid_virtual_disk_size)) {
       NEED_LEN (8, "Virtual Disk Size");
-      l->disk_size = le64 (item);
+      l->disk_size = get_le64 (item);
       have_size = true;
     }
     else if (guid_equal (&g, &guid_virtual_disk_id)) {
@@ -1393,12 +1338,12 @@ vhdx_read_metadata (struct disk *disk, struct vhdx_layer *l)
     }
     else if (guid_equal (&g, &guid_logical_sector_size)) {
       NEED_LEN (4, "Logical Sector Size");
-      l->logical_sector_size = le32 (item);
+      l->logical_sector_size = get_le32 (item);
       have_logical = true;
     }
     else if (guid_equal (&g, &guid_physical_sector_size)) {
       NEED_LEN (4, "Physical Sector Size");
-      l->physical_sector_size = le32 (item);
+      l->physical_sector_size = get_le32 (item);
       have_physical = true;
     }
     else if (guid_equal (&g, &guid_parent_locator)) {
@@ -1511,7 +1456,7 @@ vhdx_read_bat (struct disk *disk, struct vhdx_layer *l)
   if (bytes && vhdx_read_file (disk, l, raw, bytes, l->bat_offset) == -1)
     return -1;
   for (uint64_t i = 0; i < l->bat_entries; i++)
-    l->bat[i] = le64 (raw + 8 * i);
+    l->bat[i] = get_le64 (raw + 8 * i);
 
   /* Check every payload entry, and the bitmap entries they need. */
   for (uint64_t b = 0; b < l->n_blocks; b++) {

@@ -54,6 +54,7 @@
 #include "util/io.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/vector.h"
 
 #define SECTOR VMDK_SECTOR
@@ -113,9 +114,9 @@ extern const struct disk_driver disk_driver_vmdk;
 static int
 vmdk_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 {
-  if (len >= 4 && vmdk_le32 (buf) == SPARSE_MAGIC)
+  if (len >= 4 && get_le32 (buf) == SPARSE_MAGIC)
     return 100;
-  if (len >= 4 && vmdk_le32 (buf) == COWD_MAGIC)
+  if (len >= 4 && get_le32 (buf) == COWD_MAGIC)
     return 100;
   if (vmdk_sesparse_probe (buf, len))
     return 100;
@@ -131,20 +132,20 @@ vmdk_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 static void
 sparse_header_decode (const uint8_t *b, struct sparse_header *h)
 {
-  h->magic = vmdk_le32 (b + 0);
-  h->version = vmdk_le32 (b + 4);
-  h->flags = vmdk_le32 (b + 8);
-  h->capacity = vmdk_le64 (b + 12);
-  h->grain_size = vmdk_le64 (b + 20);
-  h->descriptor_offset = vmdk_le64 (b + 28);
-  h->descriptor_size = vmdk_le64 (b + 36);
-  h->gtes_per_gt = vmdk_le32 (b + 44);
-  h->rgd_offset = vmdk_le64 (b + 48);
-  h->gd_offset = vmdk_le64 (b + 56);
-  h->overhead = vmdk_le64 (b + 64);
+  h->magic = get_le32 (b + 0);
+  h->version = get_le32 (b + 4);
+  h->flags = get_le32 (b + 8);
+  h->capacity = get_le64 (b + 12);
+  h->grain_size = get_le64 (b + 20);
+  h->descriptor_offset = get_le64 (b + 28);
+  h->descriptor_size = get_le64 (b + 36);
+  h->gtes_per_gt = get_le32 (b + 44);
+  h->rgd_offset = get_le64 (b + 48);
+  h->gd_offset = get_le64 (b + 56);
+  h->overhead = get_le64 (b + 64);
   h->unclean_shutdown = b[72];
   memcpy (h->newline_chars, b + 73, 4);
-  h->compress_algorithm = vmdk_le16 (b + 77);
+  h->compress_algorithm = get_le16 (b + 77);
 }
 
 /* Read the footer of a stream-optimized file (GD_AT_END): the last three
@@ -167,9 +168,9 @@ sparse_read_footer (struct vmdk_extent *ext, const struct sparse_header *h,
   if (vmdk_extent_pread (ext, buf, sizeof buf, at) == -1)
     return -1;
   if (h->flags & FLAG_MARKERS) {
-    if (vmdk_le32 (buf + 8) != 0 || vmdk_le32 (buf + 12) != MARKER_FOOTER
-        || vmdk_le32 (buf + 2 * SECTOR + 8) != 0
-        || vmdk_le32 (buf + 2 * SECTOR + 12) != MARKER_EOS) {
+    if (get_le32 (buf + 8) != 0 || get_le32 (buf + 12) != MARKER_FOOTER
+        || get_le32 (buf + 2 * SECTOR + 8) != 0
+        || get_le32 (buf + 2 * SECTOR + 12) != MARKER_EOS) {
       error_set ("vmdk: %s: no footer and end-of-stream marker at the end "
                  "of the file (truncated stream?)", ext->path);
       return -1;
@@ -378,7 +379,7 @@ vmdk_load_gd32 (struct vmdk_extent *ext, uint64_t gd_offset,
       && vmdk_extent_pread (ext, raw, gd_bytes, gd_offset) == -1)
     return -1;
   for (uint64_t i = 0; i < ext->gd_entries; i++) {
-    uint64_t at = (uint64_t) vmdk_le32 (raw + 4 * i) * SECTOR;
+    uint64_t at = (uint64_t) get_le32 (raw + 4 * i) * SECTOR;
 
     if (at == 0)
       continue;
@@ -443,8 +444,8 @@ grain_get_gtes (struct vmdk_layer *l, struct vmdk_extent *ext,
       goto out;
     }
     for (uint32_t i = 0; i < ext->gtes_per_gt; i++)
-      gtes[i] = ext->gte_size == 8 ? vmdk_le64 (raw + 8 * (uint64_t) i)
-                                   : vmdk_le32 (raw + 4 * (uint64_t) i);
+      gtes[i] = ext->gte_size == 8 ? get_le64 (raw + 8 * (uint64_t) i)
+                                   : get_le32 (raw + 4 * (uint64_t) i);
     slot = &ext->gt_cache[ext->gt_cache_next];
     ext->gt_cache_next = (ext->gt_cache_next + 1) % GT_CACHE_ENTRIES;
     free (slot->gtes);
@@ -517,8 +518,8 @@ sparse_inflate_grain (struct vmdk_extent *ext, uint64_t grain, uint64_t at,
 
   if (vmdk_extent_pread (ext, marker, sizeof marker, at) == -1)
     return -1;
-  lba = vmdk_le64 (marker);
-  size = vmdk_le32 (marker + 8);
+  lba = get_le64 (marker);
+  size = get_le32 (marker + 8);
   expect_lba = grain * (ext->grain_bytes / SECTOR);
   if (lba != expect_lba) {
     error_set ("vmdk: %s: grain %" PRIu64 " at offset %" PRIu64 " is marked "
@@ -803,23 +804,16 @@ vmdk_layer_free (struct vmdk_layer *l)
   free (l);
 }
 
-static const char *
-base_name (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-  return slash ? slash + 1 : path;
-}
-
 /* What a grain-table extent file holds, from its first bytes: SPARSE
  * ("KDMV"), VMFSSPARSE ("COWD"), SESPARSE, or ZERO when none of them. */
 static enum vmdk_extent_type
 grain_file_kind (const uint8_t *buf, size_t len)
 {
-  if (len >= 4 && vmdk_le32 (buf) == SPARSE_MAGIC)
+  if (len >= 4 && get_le32 (buf) == SPARSE_MAGIC)
     return VMDK_EXTENT_SPARSE;
-  if (len >= 4 && vmdk_le32 (buf) == COWD_MAGIC)
+  if (len >= 4 && get_le32 (buf) == COWD_MAGIC)
     return VMDK_EXTENT_VMFSSPARSE;
-  if (len >= 8 && vmdk_le64 (buf) == VMDK_SESPARSE_MAGIC)
+  if (len >= 8 && get_le64 (buf) == VMDK_SESPARSE_MAGIC)
     return VMDK_EXTENT_SESPARSE;
   return VMDK_EXTENT_ZERO;
 }
@@ -842,7 +836,7 @@ grain_extent_open (struct vmdk_extent *ext, enum vmdk_extent_type declared,
   kind = grain_file_kind (magic, min_u64 (sizeof magic, ext->file_size));
   if (declared == VMDK_EXTENT_SESPARSE && kind != VMDK_EXTENT_SESPARSE) {
     error_set ("vmdk: %s: not an seSparse extent (bad magic 0x%016" PRIx64
-               ")", ext->path, vmdk_le64 (magic));
+               ")", ext->path, get_le64 (magic));
     return -1;
   }
   if (declared != VMDK_EXTENT_SESPARSE && kind == VMDK_EXTENT_SESPARSE) {
@@ -852,7 +846,7 @@ grain_extent_open (struct vmdk_extent *ext, enum vmdk_extent_type declared,
   }
   if (declared == VMDK_EXTENT_VMFSSPARSE && kind == VMDK_EXTENT_ZERO) {
     error_set ("vmdk: %s: not a vmfsSparse (COWD) extent (bad magic 0x%08"
-               PRIx32 ")", ext->path, vmdk_le32 (magic));
+               PRIx32 ")", ext->path, get_le32 (magic));
     return -1;
   }
   ext->type = kind;
@@ -891,7 +885,7 @@ vmdk_open_grain_file (struct disk *disk, struct vmdk_layer *l,
   ext->layer = disk;
   ext->file_size = file_size;
   ext->path = strdup (disk->path);
-  ext->filename = strdup (base_name (disk->path));
+  ext->filename = strdup (path_base_name (disk->path));
   if (ext->path == NULL || ext->filename == NULL) {
     error_set_errno (errno, "vmdk: %s: strdup", disk->path);
     return -1;

@@ -60,15 +60,15 @@ struct cowd_header {
 static void
 cowd_header_decode (const uint8_t *b, struct cowd_header *h)
 {
-  h->magic = vmdk_le32 (b + 0);
-  h->version = vmdk_le32 (b + 4);
-  h->flags = vmdk_le32 (b + 8);
-  h->num_sectors = vmdk_le32 (b + 12);
-  h->grain_size = vmdk_le32 (b + 16);
-  h->gd_offset = vmdk_le32 (b + 20);
-  h->num_gd_entries = vmdk_le32 (b + 24);
-  h->free_sector = vmdk_le32 (b + 28);
-  h->unclean_shutdown = vmdk_le32 (b + 1648);
+  h->magic = get_le32 (b + 0);
+  h->version = get_le32 (b + 4);
+  h->flags = get_le32 (b + 8);
+  h->num_sectors = get_le32 (b + 12);
+  h->grain_size = get_le32 (b + 16);
+  h->gd_offset = get_le32 (b + 20);
+  h->num_gd_entries = get_le32 (b + 24);
+  h->free_sector = get_le32 (b + 28);
+  h->unclean_shutdown = get_le32 (b + 1648);
 }
 
 static int

@@ -23,6 +23,7 @@
 #include "disk/disk.h"
 #include "disk/vmdk.h"
 #include "util/checked.h"
+#include "util/endian.h"
 #include "util/io.h"
 
 #define VMDK_SECTOR 512u
@@ -98,25 +99,6 @@ struct vmdk_layer {
   size_t n_extents;
   pthread_mutex_t lock;        /* GT caches and grain caches of every extent */
 };
-
-static inline uint16_t
-vmdk_le16 (const uint8_t *p)
-{
-  return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static inline uint32_t
-vmdk_le32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
-    | (uint32_t) p[3] << 24;
-}
-
-static inline uint64_t
-vmdk_le64 (const uint8_t *p)
-{
-  return (uint64_t) vmdk_le32 (p) | (uint64_t) vmdk_le32 (p + 4) << 32;
-}
 
 /* Read from an extent's file: the layer's own file goes through
  * disk_file_pread (its window, and the fault-injection seam), a separate

@@ -76,7 +76,7 @@ struct se_const_header {
 bool
 vmdk_sesparse_probe (const uint8_t *buf, size_t len)
 {
-  return len >= 8 && vmdk_le64 (buf) == VMDK_SESPARSE_MAGIC;
+  return len >= 8 && get_le64 (buf) == VMDK_SESPARSE_MAGIC;
 }
 
 static void
@@ -96,7 +96,7 @@ se_const_header_decode (const uint8_t *b, struct se_const_header *h)
   };
 
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-    *fields[i] = vmdk_le64 (b + 8 * i);
+    *fields[i] = get_le64 (b + 8 * i);
 }
 
 static int
@@ -172,8 +172,8 @@ se_volatile_header_check (const struct vmdk_extent *ext,
   if (vmdk_extent_pread (ext, buf, sizeof buf,
                          h->volatile_offset * VMDK_SECTOR) == -1)
     return -1;
-  magic = vmdk_le64 (buf);
-  replay = vmdk_le64 (buf + 24);
+  magic = get_le64 (buf);
+  replay = get_le64 (buf + 24);
   if (magic != SE_VOLATILE_MAGIC) {
     error_set ("vmdk: %s: seSparse volatile header at sector %" PRIu64
                " has a bad magic 0x%016" PRIx64, ext->path,
@@ -213,7 +213,7 @@ se_load_gd (struct vmdk_extent *ext, const struct se_const_header *h)
                          h->gd_offset * VMDK_SECTOR) == -1)
     return -1;
   for (uint64_t i = 0; i < ext->gd_entries; i++) {
-    uint64_t e = vmdk_le64 (raw + 8 * i), at;
+    uint64_t e = get_le64 (raw + 8 * i), at;
 
     if (e == 0)
       continue;

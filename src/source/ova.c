@@ -45,6 +45,7 @@
 #include "util/error.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/path.h"
 
 #define TAR_BLOCK 512u
 #define MAX_VCPUS 4096
@@ -55,13 +56,6 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                      */
 /* ------------------------------------------------------------------ */
-
-static const char *
-base_name (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-  return slash ? slash + 1 : path;
-}
 
 static int
 set_string (char **dst, const char *src)
@@ -75,26 +69,6 @@ set_string (char **dst, const char *src)
   free (*dst);
   *dst = copy;
   return 0;
-}
-
-/* Strict unsigned decimal, surrounding blanks allowed. */
-static bool
-parse_decimal (const char *s, uint64_t *out)
-{
-  uint64_t v = 0;
-  bool any = false;
-
-  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-    s++;
-  for (; *s >= '0' && *s <= '9'; s++) {
-    if (checked_mul_add (v, 10, (uint64_t) (*s - '0'), &v))
-      return false;
-    any = true;
-  }
-  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-    s++;
-  *out = v;
-  return any && *s == '\0';
 }
 
 /* A printable, bounded copy of untrusted text for messages. */
@@ -228,7 +202,7 @@ tar_pax_parse (const char *buf, size_t len, const char *what, uint64_t at,
       }
       memcpy (num, value, value_len);
       num[value_len] = '\0';
-      if (!parse_decimal (num, size) || *size > INT64_MAX) {
+      if (!ascii_parse_decimal (num, true, size) || *size > INT64_MAX) {
         error_set ("ova: %s: bad pax size \"%s\" in the extended header at "
                    "offset %" PRIu64, what, num, at);
         return -1;
@@ -689,7 +663,7 @@ parse_units (const char *units, uint64_t *multiplier)
       return false;
     memcpy (num, p, caret - p);
     num[caret - p] = '\0';
-    if (!parse_decimal (num, &base) || !parse_decimal (caret + 1, &exp)
+    if (!ascii_parse_decimal (num, true, &base) || !ascii_parse_decimal (caret + 1, true, &exp)
         || (base != 2 && base != 10) || exp > 63)
       return false;
     while (exp-- > 0)
@@ -753,7 +727,7 @@ parse_references (struct envelope_parser *p, const xmlNode *refs)
       error_set ("ovf: %s: line %d: File name too long", p->what, f->line);
       return -1;
     }
-    if (size && !(file.has_size = parse_decimal (size, &file.size))) {
+    if (size && !(file.has_size = ascii_parse_decimal (size, true, &file.size))) {
       char shown[64];
       error_set ("ovf: %s: line %d: File \"%s\" has a bad ovf:size \"%s\"",
                  p->what, f->line, href,
@@ -860,7 +834,7 @@ disk_section_lookup (struct envelope_parser *p, const xmlNode *item,
                  "taken from the image", p->what, id, cap);
       return 0;
     }
-    if (cap == NULL || !parse_decimal (cap, &value)) {
+    if (cap == NULL || !ascii_parse_decimal (cap, true, &value)) {
       error_set ("ovf: %s: line %d: Disk \"%s\" has a bad or missing "
                  "ovf:capacity \"%s\"", p->what, d->line,
                  printable (id, label, sizeof label),
@@ -921,7 +895,7 @@ item_type (const xmlNode *item)
   const char *s = child_text (item, "ResourceType", &t);
   uint64_t v;
 
-  return s && parse_decimal (s, &v) ? v : 0;
+  return s && ascii_parse_decimal (s, true, &v) ? v : 0;
 }
 
 /* VirtualQuantity × AllocationUnits, in bytes / unit_bytes. */
@@ -934,7 +908,7 @@ item_quantity (struct envelope_parser *p, const xmlNode *item,
   const char *units = child_text (item, "AllocationUnits", &u);
   char label[128], shown[64];
 
-  if (q == NULL || !parse_decimal (q, out)) {
+  if (q == NULL || !ascii_parse_decimal (q, true, out)) {
     error_set ("ovf: %s: line %d: %s: bad or missing VirtualQuantity "
                "\"%s\"", p->what, item->line,
                item_label (item, label, sizeof label),
@@ -1030,7 +1004,7 @@ collect_controllers (struct envelope_parser *p)
         c.model = (const char *) xmlStrdup ((const xmlChar *) model);
     }
     address = child_text (it, "Address", &t);
-    if (address && parse_decimal (address, &index) && index < 64)
+    if (address && ascii_parse_decimal (address, true, &index) && index < 64)
       c.index = index;
     else
       c.index = next_index[c.bus];
@@ -1063,7 +1037,7 @@ item_parent (struct envelope_parser *p, const xmlNode *item,
   *out = NULL;
   *unit = 0;
   if (address && *address) {
-    if (!parse_decimal (address, &v) || v > 1024) {
+    if (!ascii_parse_decimal (address, true, &v) || v > 1024) {
       error_set ("ovf: %s: line %d: %s: bad AddressOnParent \"%s\"",
                  p->what, item->line, item_label (item, label, sizeof label),
                  printable (address, shown, sizeof shown));
@@ -1148,35 +1122,13 @@ parse_cdrom_item (struct envelope_parser *p, const xmlNode *item)
   return 0;
 }
 
-/* "00:50:56:AA:BB:CC" or with '-' -> lower case with ':'. */
-static bool
-normalize_mac (const char *s, char out[18])
-{
-  for (int i = 0; i < 6; i++) {
-    for (int k = 0; k < 2; k++) {
-      char c = s[i * 3 + k];
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-            || (c >= 'A' && c <= 'F')))
-        return false;
-      out[i * 3 + k] = (char) ascii_tolower ((unsigned char) c);
-    }
-    if (i < 5) {
-      if (s[i * 3 + 2] != ':' && s[i * 3 + 2] != '-')
-        return false;
-      out[i * 3 + 2] = ':';
-    }
-  }
-  out[17] = '\0';
-  return s[17] == '\0';
-}
-
 static int
 parse_nic_item (struct envelope_parser *p, const xmlNode *item)
 {
   struct vm_nic nic = { .connected = true };
   struct text_buf t;
   const char *s;
-  char model[64], mac[18], label[128], shown[64];
+  char model[64], mac[VM_MAC_SIZE], label[128], shown[64];
 
   s = child_text (item, "ResourceSubType", &t);
   if (s && *s) {
@@ -1205,7 +1157,7 @@ parse_nic_item (struct envelope_parser *p, const xmlNode *item)
   }
   s = child_text (item, "Address", &t);
   if (s && *s) {
-    if (!normalize_mac (s, mac)) {
+    if (!vm_mac_normalize (s, mac)) {
       error_set ("ovf: %s: line %d: %s: Address \"%s\" is not a MAC "
                  "address", p->what, item->line,
                  item_label (item, label, sizeof label),
@@ -1312,7 +1264,7 @@ parse_os (struct envelope_parser *p, const xmlNode *os)
     return 0;
   type = attr (os, "osType");
   id = attr (os, "id");
-  has_cim = id && parse_decimal (id, &cim);
+  has_cim = id && ascii_parse_decimal (id, true, &cim);
   if (type && *type) {
     char shown[128];
     if (set_string (&vm->guest_os, printable (type, shown, sizeof shown))
@@ -1342,7 +1294,7 @@ static int
 parse_system_type (struct envelope_parser *p, const char *type)
 {
   uint64_t best = 0;
-  char hw[16];
+  char hw[32];                  /* "vmx-" and any uint64_t */
 
   for (const char *s = type; *s;) {
     size_t len;
@@ -1355,7 +1307,7 @@ parse_system_type (struct envelope_parser *p, const char *type)
     if (len > 4 && len < sizeof tok && ascii_prefix (s, "vmx-")) {
       memcpy (tok, s + 4, len - 4);
       tok[len - 4] = '\0';
-      if (parse_decimal (tok, &v) && v < 1000 && v > best)
+      if (ascii_parse_decimal (tok, true, &v) && v < 1000 && v > best)
         best = v;
     }
     s += len;
@@ -1415,7 +1367,7 @@ parse_hardware (struct envelope_parser *p)
       vm->vcpus = v;
       s = child_text (it, "CoresPerSocket", &t);
       if (s) {
-        if (!parse_decimal (s, &v) || v < 1 || v > MAX_VCPUS) {
+        if (!ascii_parse_decimal (s, true, &v) || v < 1 || v > MAX_VCPUS) {
           char shown[64];
           error_set ("ovf: %s: line %d: %s: bad CoresPerSocket \"%s\"",
                      p->what, it->line, item_label (it, label, sizeof label),
@@ -1459,19 +1411,6 @@ parse_hardware (struct envelope_parser *p)
   return 0;
 }
 
-static int
-bus_rank (enum vm_bus bus)
-{
-  switch (bus) {
-  case VM_BUS_SCSI: return 0;
-  case VM_BUS_SATA: return 1;
-  case VM_BUS_NVME: return 2;
-  case VM_BUS_IDE: return 3;
-  case VM_BUS_UNKNOWN: break;
-  }
-  return 4;
-}
-
 /* SCSI, SATA, NVMe, IDE, each by controller and unit, as the VMX reader
  * lists them; stable for equal places. */
 static void
@@ -1482,10 +1421,8 @@ sort_disks (vm_disk_vector *disks)
     size_t j = i;
     while (j > 0) {
       const struct vm_disk *e = &disks->ptr[j - 1];
-      int a = bus_rank (d.bus), b = bus_rank (e->bus);
-      if (a > b || (a == b && (d.controller > e->controller
-                               || (d.controller == e->controller
-                                   && d.unit >= e->unit))))
+      if (vm_slot_compare (d.bus, d.controller, d.unit, e->bus,
+                           e->controller, e->unit) >= 0)
         break;
       disks->ptr[j] = disks->ptr[j - 1];
       j--;
@@ -1961,7 +1898,7 @@ out:
 int
 ova_read (const char *path, struct vm *vm)
 {
-  struct package pkg = { .what = base_name (path), .fd = -1, .is_ova = true };
+  struct package pkg = { .what = path_base_name (path), .fd = -1, .is_ova = true };
   uint8_t magic[6] = { 0 };
   struct stat st;
   const struct ova_member *ovf = NULL;
@@ -2031,7 +1968,7 @@ out:
 int
 ovf_read (const char *path, struct vm *vm)
 {
-  struct package pkg = { .what = base_name (path), .fd = -1 };
+  struct package pkg = { .what = path_base_name (path), .fd = -1 };
   char *slash;
   int r = -1;
 
@@ -2051,7 +1988,7 @@ ovf_read (const char *path, struct vm *vm)
     error_set ("ovf: %s: expected a .ovf descriptor", path);
     goto out;
   }
-  r = package_read (&pkg, base_name (pkg.abs), "ovf", vm);
+  r = package_read (&pkg, path_base_name (pkg.abs), "ovf", vm);
 
 out:
   free (pkg.dir);

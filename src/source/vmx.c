@@ -41,6 +41,7 @@
 #include "util/error.h"
 #include "util/io.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/vector.h"
 
 /* ------------------------------------------------------------------ */
@@ -55,18 +56,6 @@ struct vmx_file {
   struct vmx_entry *entries;   /* sorted by key, one per key */
   size_t n_entries;
 };
-
-static int
-hex_digit (int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 static bool
 is_blank (char c)
@@ -154,8 +143,8 @@ unescape (char *v, size_t n, const char *what, unsigned line,
       v[out++] = v[i];
       continue;
     }
-    int hi = i + 1 < n ? hex_digit ((unsigned char) v[i + 1]) : -1;
-    int lo = i + 2 < n ? hex_digit ((unsigned char) v[i + 2]) : -1;
+    int hi = i + 1 < n ? ascii_hex_digit ((unsigned char) v[i + 1]) : -1;
+    int lo = i + 2 < n ? ascii_hex_digit ((unsigned char) v[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       error_set ("vmx: %s: line %u: %s: '|' in a value must be followed by "
                  "two hex digits (|22 for '\"', |7C for '|')", what, line,
@@ -525,22 +514,6 @@ entry_bool (const char *what, const struct vmx_entry *e, bool absent,
   return bad_value (what, e, "TRUE or FALSE");
 }
 
-static bool
-parse_decimal (const char *s, uint64_t *out)
-{
-  uint64_t v = 0;
-
-  if (*s == '\0')
-    return false;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9'
-        || checked_mul_add (v, 10, (uint64_t) (*s - '0'), &v))
-      return false;
-  }
-  *out = v;
-  return true;
-}
-
 /* Decimal, or hex with 0x. */
 static bool
 parse_number (const char *s, uint64_t *out)
@@ -548,12 +521,12 @@ parse_number (const char *s, uint64_t *out)
   uint64_t v = 0;
 
   if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-    return parse_decimal (s, out);
+    return ascii_parse_decimal (s, false, out);
   s += 2;
   if (*s == '\0' || strlen (s) > 16)
     return false;
   for (; *s; s++) {
-    int d = hex_digit ((unsigned char) *s);
+    int d = ascii_hex_digit ((unsigned char) *s);
     if (d < 0)
       return false;
     v = v << 4 | (unsigned) d;
@@ -568,7 +541,7 @@ entry_uint (const char *what, const struct vmx_entry *e, uint64_t min,
 {
   uint64_t v;
 
-  if (!parse_decimal (e->value, &v) || v < min || v > max)
+  if (!ascii_parse_decimal (e->value, false, &v) || v < min || v > max)
     return bad_value (what, e, expected);
   *out = v;
   return 0;
@@ -672,14 +645,6 @@ path_join (const char *dir, const char *name)
   return p;
 }
 
-static const char *
-base_name (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-
-  return slash ? slash + 1 : path;
-}
-
 /* "/vmfs/volumes/<name>/..." -> <name>; NULL when path is not there. */
 static char *
 vmfs_datastore (const char *path)
@@ -712,7 +677,7 @@ resolve_file (struct reader *r, const char *written, char **path,
     if (file_exists (written))
       p = strdup (written);
     else {
-      CLEANUP_FREE char *local = path_join (r->dir, base_name (written));
+      CLEANUP_FREE char *local = path_join (r->dir, path_base_name (written));
       if (local == NULL)
         return -1;
       if (file_exists (local)) {
@@ -860,31 +825,13 @@ struct device_ref {
 
 DEFINE_VECTOR_TYPE (device_ref_vector, struct device_ref);
 
-/* Disks and CD-ROMs are listed SCSI first, then SATA, NVMe, IDE, each by
- * controller and unit: scsi0:0 is where ESXi puts the system disk. */
-static int
-bus_rank (enum vm_bus bus)
-{
-  switch (bus) {
-  case VM_BUS_SCSI: return 0;
-  case VM_BUS_SATA: return 1;
-  case VM_BUS_NVME: return 2;
-  case VM_BUS_IDE: return 3;
-  case VM_BUS_UNKNOWN: break;
-  }
-  return 4;
-}
-
 static int
 device_ref_compare (const void *a, const void *b)
 {
   const struct device_ref *x = a, *y = b;
 
-  if (x->bus != y->bus)
-    return bus_rank (x->bus) < bus_rank (y->bus) ? -1 : 1;
-  if (x->controller != y->controller)
-    return x->controller < y->controller ? -1 : 1;
-  return x->unit < y->unit ? -1 : x->unit > y->unit;
+  return vm_slot_compare (x->bus, x->controller, x->unit, y->bus,
+                          y->controller, y->unit);
 }
 
 /* Every "<bus>N:M.present" key that is TRUE. */
@@ -1098,28 +1045,13 @@ read_storage (struct reader *r)
 
 /* ---- network ---- */
 
-/* "00:50:56:AA:bb:cc" (or with '-') -> lowercase with ':'. */
 static int
 normalize_mac (struct reader *r, const struct vmx_entry *e, char **out)
 {
-  char mac[18];
+  char mac[VM_MAC_SIZE];
 
-  if (strlen (e->value) != 17)
+  if (!vm_mac_normalize (e->value, mac))
     return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
-  for (size_t i = 0; i < 17; i++) {
-    char c = e->value[i];
-    if (i % 3 == 2) {
-      if (c != ':' && c != '-')
-        return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
-      mac[i] = ':';
-    }
-    else {
-      if (hex_digit ((unsigned char) c) < 0)
-        return bad_value (r->what, e, "a MAC address (00:50:56:xx:xx:xx)");
-      mac[i] = ascii_tolower ((unsigned char) c);
-    }
-  }
-  mac[17] = '\0';
   return set_string (out, mac);
 }
 
@@ -1359,7 +1291,7 @@ read_snapshots (struct reader *r, const char *vmx_path)
     error_set_errno (errno, "vmx: asprintf");
     return -1;
   }
-  what = strdup (base_name (path));
+  what = strdup (path_base_name (path));
   if (what == NULL) {
     error_set_errno (errno, "vmx: strdup");
     return -1;
@@ -1391,7 +1323,7 @@ read_snapshots (struct reader *r, const char *vmx_path)
   e = vmx_file_find (vmsd, "snapshot.numSnapshots");
   if (e) {
     uint64_t n;
-    if (!parse_decimal (e->value, &n) || n != idx.len)
+    if (!ascii_parse_decimal (e->value, false, &n) || n != idx.len)
       log_debug ("vmx: %s: line %u: snapshot.numSnapshots = \"%.32s\" but "
                  "%zu snapshots are listed; using the list", what, e->line,
                  e->value, idx.len);
@@ -1418,7 +1350,7 @@ read_uuid (struct reader *r, const struct vmx_entry *e)
   for (const char *s = e->value; *s; s++) {
     if (*s == ' ' || *s == '-')
       continue;
-    if (hex_digit ((unsigned char) *s) < 0 || n == 32)
+    if (ascii_hex_digit ((unsigned char) *s) < 0 || n == 32)
       return bad_value (r->what, e, "a UUID (\"56 4d ... -...\")");
     hex[n++] = ascii_tolower ((unsigned char) *s);
   }
@@ -1520,7 +1452,7 @@ read_machine (struct reader *r)
 int
 vmx_read (const char *vmx_path, struct vm *vm)
 {
-  struct reader r = { .vm = vm, .what = base_name (vmx_path) };
+  struct reader r = { .vm = vm, .what = path_base_name (vmx_path) };
   CLEANUP_FREE char *abs = NULL, *text = NULL;
   size_t len;
   char *slash;

@@ -5,7 +5,10 @@
 #define FERRY_UTIL_ASCII_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "util/checked.h"
 
 static inline int
 ascii_tolower (int c)
@@ -43,6 +46,45 @@ ascii_suffix (const char *s, const char *suffix)
   size_t n = strlen (s), m = strlen (suffix);
 
   return n >= m && ascii_casecmp (s + n - m, suffix) == 0;
+}
+
+static inline bool
+ascii_is_blank (int c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The value of a hexadecimal digit, or -1. */
+static inline int
+ascii_hex_digit (int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  c = ascii_tolower (c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A strict unsigned decimal (digits only, at least one, no overflow);
+ * with blanks, surrounding blanks are allowed (XML attribute text). */
+static inline bool
+ascii_parse_decimal (const char *s, bool blanks, uint64_t *out)
+{
+  uint64_t v = 0;
+  bool any = false;
+
+  while (blanks && ascii_is_blank ((unsigned char) *s))
+    s++;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    if (checked_mul_add (v, 10, (uint64_t) (*s - '0'), &v))
+      return false;
+    any = true;
+  }
+  while (blanks && ascii_is_blank ((unsigned char) *s))
+    s++;
+  if (!any || *s != '\0')
+    return false;
+  *out = v;
+  return true;
 }
 
 #endif

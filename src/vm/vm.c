@@ -92,6 +92,52 @@ vm_disk_mode_name (enum vm_disk_mode mode)
   return "unknown";
 }
 
+static int
+vm_bus_rank (enum vm_bus bus)
+{
+  switch (bus) {
+  case VM_BUS_SCSI: return 0;
+  case VM_BUS_SATA: return 1;
+  case VM_BUS_NVME: return 2;
+  case VM_BUS_IDE: return 3;
+  case VM_BUS_UNKNOWN: break;
+  }
+  return 4;
+}
+
+int
+vm_slot_compare (enum vm_bus bus_a, unsigned controller_a, unsigned unit_a,
+                 enum vm_bus bus_b, unsigned controller_b, unsigned unit_b)
+{
+  int a = vm_bus_rank (bus_a), b = vm_bus_rank (bus_b);
+
+  if (a != b)
+    return a < b ? -1 : 1;
+  if (controller_a != controller_b)
+    return controller_a < controller_b ? -1 : 1;
+  return unit_a < unit_b ? -1 : unit_a > unit_b;
+}
+
+bool
+vm_mac_normalize (const char *s, char out[VM_MAC_SIZE])
+{
+  for (int i = 0; i < VM_MAC_SIZE - 1; i++) {
+    int c = (unsigned char) s[i];
+    if (i % 3 == 2) {
+      if (c != ':' && c != '-')
+        return false;
+      out[i] = ':';
+    }
+    else {
+      if (ascii_hex_digit (c) < 0)
+        return false;
+      out[i] = (char) ascii_tolower (c);
+    }
+  }
+  out[VM_MAC_SIZE - 1] = '\0';
+  return s[VM_MAC_SIZE - 1] == '\0';
+}
+
 enum vm_os_family
 vm_os_family_from_vmware_id (const char *id)
 {

@@ -140,6 +140,18 @@ const char *vm_firmware_name (enum vm_firmware firmware);
 const char *vm_os_family_name (enum vm_os_family family);
 const char *vm_disk_mode_name (enum vm_disk_mode mode);
 
+/* The order in which a VM's disks and CD-ROMs are listed, as the guest
+ * meets them: SCSI, then SATA, NVMe, IDE, each by controller and unit
+ * (scsi0:0 is where ESXi puts the system disk).  Like strcmp. */
+int vm_slot_compare (enum vm_bus bus_a, unsigned controller_a,
+                     unsigned unit_a, enum vm_bus bus_b,
+                     unsigned controller_b, unsigned unit_b);
+
+/* A MAC address "00:50:56:AA:bb:cc" or "00-50-56-..." in the form the
+ * model keeps: lower case, ':' separators.  false when s is not one. */
+#define VM_MAC_SIZE 18
+bool vm_mac_normalize (const char *s, char out[VM_MAC_SIZE]);
+
 /* The OS family of a VMware guest identifier, as .vmx files write it
  * ("ubuntu-64", "windows9-64") or OVF and the vSphere API do
  * ("ubuntu64Guest", "windows9_64Guest"); VM_OS_UNKNOWN when unknown. */
