@@ -9,9 +9,13 @@
 #   make bench-convert  ferry convert next to qemu-img convert and nbdcopy
 #   make bench-live     ferry live migrate next to virsh migrate --live
 #   make fuzz    build the libFuzzer harnesses and run each briefly
+#
+# MESON_SETUP_ARGS go to every `meson setup` (CI: -Dwerror=true); they
+# apply when a build directory is first set up.
 
 BUILD ?= build
 FUZZ_SECONDS ?= 60
+MESON_SETUP_ARGS ?=
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps build test check-asan demo bench bench-convert bench-live \
@@ -23,7 +27,7 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD)
+	meson setup $(BUILD) $(MESON_SETUP_ARGS)
 
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -33,7 +37,8 @@ test: deps build
 
 check-asan: deps
 	[ -f build-asan/build.ninja ] || \
-	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	    $(MESON_SETUP_ARGS)
 	ninja -C build-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C build-asan $(MESON_TEST_ARGS)
@@ -51,7 +56,8 @@ bench-live: deps build
 
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || \
-	  CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false -Dwerror=true
+	  CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false \
+	    $(MESON_SETUP_ARGS)
 	ninja -C build-fuzz
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 

@@ -36,8 +36,8 @@ cpu_feature_compare (const void *a, const void *b)
 static bool
 cpu_features_has (const cpu_feature_vector *v, const char *name)
 {
-  return bsearch (&name, v->ptr, v->len, sizeof (char *),
-                  cpu_feature_compare) != NULL;
+  return v->len > 0 && bsearch (&name, v->ptr, v->len, sizeof (char *),
+                                cpu_feature_compare) != NULL;
 }
 
 static int

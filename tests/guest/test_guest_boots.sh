@@ -17,14 +17,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build-guest.sh"
 boot="$here/boot-guest.sh"
 
+# shellcheck source=tests/lib/require.sh
+. "$here/../lib/require.sh"
 if ! command -v qemu-system-x86_64 >/dev/null; then
-    echo "SKIP: qemu-system-x86_64 not installed (package qemu-system-x86)"
-    exit 77
+    skip qemu-system "qemu-system-x86_64 not installed (package qemu-system-x86)"
 fi
 if ! echo quit | timeout 30 qemu-system-x86_64 -accel tcg -machine none -nodefaults \
         -display none -monitor stdio -S >/dev/null 2>&1; then
-    echo "SKIP: qemu-system-x86_64 cannot start a TCG machine"
-    exit 77
+    skip qemu-system "qemu-system-x86_64 cannot start a TCG machine"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-guest-test.XXXXXX")

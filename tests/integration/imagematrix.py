@@ -9,7 +9,10 @@ error, comparing sparse files, normalising `map` output, reporting results.
 Rules every script follows:
   - one output line per case, "ok <name>" or "FAIL <name>: <detail>";
   - exit 0 when every case passed, 1 when any failed, 77 (skip) only when
-    qemu-img / qemu-io are not installed;
+    a component it needs (qemu-img / qemu-io, libvirt, ...) is missing:
+    skip() and skip_part() below, which fail the test instead when the
+    environment variable FERRY_REQUIRE (a comma-separated list of
+    components, or "all"; tests/README.md) names the component;
   - ferry is the binary named by $FERRY (default: build/ferry next to the
     source tree); it may be an AddressSanitizer build: a sanitizer report on
     stderr is a crash.
@@ -60,12 +63,37 @@ def ferry_path():
     return path
 
 
+def required(component):
+    """Whether FERRY_REQUIRE names component (or is "all")."""
+    names = os.environ.get("FERRY_REQUIRE", "").split(",")
+    return "all" in names or component in names
+
+
+def _missing(kind, component, why):
+    if required(component):
+        print("FAIL: FERRY_REQUIRE=%s requires %s, but: %s"
+              % (os.environ["FERRY_REQUIRE"], component, why), flush=True)
+        sys.exit(1)
+    print("%s (needs %s): %s" % (kind, component, why), flush=True)
+
+
+def skip(component, why):
+    """The test cannot run without component: exit 77, or 1 when required."""
+    _missing("SKIP", component, why)
+    sys.exit(77)
+
+
+def skip_part(component, why):
+    """Some cases cannot run without component: say so and go on, or exit 1
+    when required."""
+    _missing("SKIP part", component, why)
+
+
 def require_tools():
-    """Skip (exit 77) when the oracle is missing, fail when ferry is."""
+    """Skip when the oracle is missing, fail when ferry is."""
     missing = [t for t in ("qemu-img", "qemu-io") if shutil.which(t) is None]
     if missing:
-        print("SKIP: not installed: " + ", ".join(missing))
-        sys.exit(77)
+        skip("qemu-img", "not installed: %s (Debian: qemu-utils)" % ", ".join(missing))
     if not os.access(ferry_path(), os.X_OK):
         print("FAIL setup: ferry binary not found at %s (set FERRY)" % ferry_path())
         sys.exit(1)

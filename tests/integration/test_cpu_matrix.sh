@@ -25,8 +25,10 @@ check () {
   if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
 }
 
-[ -d /usr/share/libvirt/cpu_map ] || { echo "SKIP: libvirt's cpu_map is not installed"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+. "$root/tests/lib/require.sh"
+[ -d /usr/share/libvirt/cpu_map ] ||
+  skip libvirt "libvirt's cpu_map is not installed (Debian: libvirt-daemon)"
+command -v python3 >/dev/null || skip python3 "python3 is not installed"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-cpu-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -127,10 +129,12 @@ PY
 ok=$?
 [ $ok -eq 0 ] || cat "$work/base.xml"
 check $ok "baseline/custom-exact-nehalem"
-command -v xmllint >/dev/null && {
+if command -v xmllint >/dev/null; then
   xmllint --noout "$work/base.xml"
   check $? "baseline/xmllint-parses"
-}
+else
+  skip_part xmllint "xmllint is not installed (Debian: libxml2-utils): baseline/xmllint-parses"
+fi
 for h in N W S; do
   "$ferry" cpu compare "$work/base.xml" "$(cpu_file "$h")" >"$work/base-$h.out" 2>&1
   status=$?
@@ -175,7 +179,7 @@ PY
   [ $ok -eq 0 ] || cat "$work/base.xml"
   check $ok "baseline/agrees-with-libvirt"
 else
-  echo "SKIP baseline/agrees-with-libvirt: no virsh"
+  skip_part libvirt "virsh is not installed (Debian: libvirt-clients): baseline/agrees-with-libvirt"
 fi
 
 # 4. libvirt model names: Westmere has aes, Nehalem has not.

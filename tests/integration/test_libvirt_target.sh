@@ -33,11 +33,13 @@ check () {
 }
 virsh_q () { virsh -q -c "$uri" "$@" </dev/null 2>/dev/null; }
 
-command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
+. "$root/tests/lib/require.sh"
+command -v qemu-system-x86_64 >/dev/null ||
+  skip qemu-system "qemu-system-x86_64 is not installed (Debian: qemu-system-x86)"
 pool_dir=$("$lv/start-libvirtd.sh" "$pool")
 case $? in
   0) ;;
-  77) echo "SKIP: libvirtd cannot run here"; exit 77 ;;
+  77) skip libvirt "libvirtd cannot run here (start-libvirtd.sh says why)" ;;
   *) echo "FAIL start-libvirtd"; exit 1 ;;
 esac
 

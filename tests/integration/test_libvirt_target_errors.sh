@@ -26,7 +26,8 @@ cleanup () {
 }
 trap cleanup EXIT
 
-command -v qemu-img >/dev/null || { echo "SKIP: no qemu-img"; exit 77; }
+. "$root/tests/lib/require.sh"
+command -v qemu-img >/dev/null || skip qemu-img "qemu-img is not installed (Debian: qemu-utils)"
 
 # refused TO MESSAGE CASE: ferry migrate must fail with MESSAGE, copying
 # nothing.
@@ -77,7 +78,8 @@ fi
 pool_dir=$("$lv/start-libvirtd.sh" ferry-test)
 case $? in
   0) ;;
-  77) echo "SKIP: libvirtd cannot run here: the pool cases"; exit $failed ;;
+  77) skip_part libvirt "libvirtd cannot run here (start-libvirtd.sh says why): the pool cases"
+      exit $failed ;;
   *) echo "FAIL start-libvirtd"; exit 1 ;;
 esac
 virsh_q pool-define-as "$inactive" dir --target "$work/inactive" >/dev/null

@@ -21,7 +21,9 @@ check () {
   if [ "$1" -eq 0 ]; then echo "ok $2"; else echo "FAIL $2"; failed=1; fi
 }
 
-command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
+. "$root/tests/lib/require.sh"
+command -v qemu-system-x86_64 >/dev/null ||
+  skip qemu-system "qemu-system-x86_64 is not installed (Debian: qemu-system-x86)"
 
 # the guest, as an ESXi VM folder: monolithicSparse disk + .vmx
 "$guest/build-guest.sh" "$work/guest.raw" --marker ferry-cold >"$work/build.log" 2>&1 ||

@@ -14,6 +14,8 @@
 #                             128 MiB, console to $work/serial.log), check it
 #                             started and ticks; sets t0, its first tick
 # Must never: stop hosts other than the ones it started.
+# shellcheck source=tests/lib/require.sh
+. "$here/../lib/require.sh"
 failed=0
 
 check () {
@@ -47,8 +49,8 @@ hosts_cleanup () {
 
 hosts_start () {
   _prefix=$1; shift
-  for _c in qemu-system-x86_64 qemu-img python3 virsh; do
-    command -v "$_c" >/dev/null || { echo "SKIP: $_c is not installed"; exit 77; }
+  for _c in qemu-system:qemu-system-x86_64 qemu-img:qemu-img python3:python3 libvirt:virsh; do
+    command -v "${_c#*:}" >/dev/null || skip "${_c%%:*}" "${_c#*:} is not installed"
   done
   work=$(mktemp -d "${TMPDIR:-/tmp}/$_prefix-XXXXXX") || exit 1
   hosts_names=$*
@@ -57,7 +59,7 @@ hosts_start () {
   hosts=$("$here/start-hosts.sh" "$@" 2>"$work/start.err")
   case $? in
     0) ;;
-    77) cat "$work/start.err" >&2; echo "SKIP: libvirt hosts cannot run here"; exit 77 ;;
+    77) cat "$work/start.err" >&2; skip libvirt "libvirt hosts cannot run here" ;;
     *) cat "$work/start.err" >&2; echo "FAIL start-hosts"; exit 1 ;;
   esac
   for _h in "$@"; do

@@ -39,7 +39,7 @@ test_init (bool need_qemu)
   if (need_qemu
       && (system ("qemu-img --version >/dev/null 2>&1") != 0
           || system ("qemu-io --version >/dev/null 2>&1") != 0))
-    SKIP ("qemu-img or qemu-io is not installed");
+    SKIP ("qemu-img", "qemu-img or qemu-io is not installed (Debian: qemu-utils)");
   snprintf (dir, sizeof dir, "%s/ferry-test-XXXXXX",
             tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp (dir) == NULL)

@@ -22,7 +22,7 @@
 #include "disk/disk.h"
 #include "test.h"
 
-/* Make the test directory; with need_qemu, skip (77) when qemu-img or
+/* Make the test directory; with need_qemu, SKIP (test.h) when qemu-img or
  * qemu-io is missing. */
 void test_init (bool need_qemu);
 const char *test_dir (void);

@@ -9,7 +9,7 @@ main (void)
   const char *ferry = getenv ("FERRY");
 
   if (ferry == NULL)
-    SKIP ("FERRY is not set");
+    FAIL ("FERRY is not set (the ferry binary to test)");
   test_init (true);
   ot_make_standard_ova ();
   test_run ("sha256sum web01.ova > web01.sum");

@@ -148,8 +148,8 @@ vhdtest_libvhdi_convert (const char *name, const char *parent,
 
   if (test_run_status ("/usr/bin/python3 -c 'import pyvhdi' 2>/dev/null")
       != 0) {
-    fprintf (stderr, "note: pyvhdi is not available; libvhdi cross-check "
-             "skipped\n");
+    SKIP_PART ("libvhdi", "pyvhdi is not installed for /usr/bin/python3 "
+               "(Debian: python3-libvhdi); libvhdi cross-check skipped");
     return false;
   }
   test_write_text ("libvhdi_convert.py", script);

@@ -36,7 +36,8 @@ uint8_t *vhdtest_read_all (struct disk *d);
 void vhdtest_expect_same_as_file (struct disk *d, const char *raw);
 
 /* Convert `name` (with `parent` set as its parent when not NULL) to the
- * raw file `out` with libvhdi.  false when pyvhdi is not available.
+ * raw file `out` with libvhdi.  false when pyvhdi is not available (a
+ * SKIP_PART, test.h).
  *
  * Two bugs of libvhdi 20210425 (the version installed) found by these
  * tests, where ferry follows the specification instead:

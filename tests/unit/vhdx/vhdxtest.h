@@ -11,7 +11,8 @@
 #include "imagetest.h"
 #include "vhdxgen.h"
 
-/* Whether /usr/bin/python3 can import pyvhdi. */
+/* Whether /usr/bin/python3 can import pyvhdi; when not, a SKIP_PART
+ * (test.h). */
 bool vx_have_pyvhdi (void);
 /* Write what libvhdi reads from `name` to `raw`.  parents: the chain
  * below `name`, nearest first, NULL-terminated (libvhdi is given each
@@ -21,8 +22,8 @@ int vx_pyvhdi_dump (const char *name, const char *raw,
 /* Every guest byte of `name` (opened by ferry with its chain), read in
  * odd pieces and again extent by extent, equals the file `raw`. */
 void vx_compare_with_raw (const char *name, const char *raw);
-/* As test_compare_with_qemu, and the same against libvhdi (skipped with
- * a note when pyvhdi is missing). */
+/* As test_compare_with_qemu, and the same against libvhdi (a SKIP_PART
+ * when pyvhdi is missing). */
 void vx_compare_with_pyvhdi (const char *name, const char *const *parents);
 /* Block status at offset has this type (and, if want_length, length). */
 void vx_expect_status (struct disk *disk, uint64_t offset, uint64_t length,

@@ -5,7 +5,7 @@
  * questions of the result with XPath.  Every XML produced through
  * vmxt_generate() is also checked with `virt-xml-validate FILE domain`;
  * when that tool is missing the XPath checks still run and vmxt_finish()
- * then exits 77 (skip), since half of the test could not be done.
+ * then SKIPs (test.h), since half of the test could not be done.
  *
  * Helpers fail the test themselves (exit 1) with the caller's line.
  */
@@ -78,7 +78,7 @@ char *vmxt_string (xmlDocPtr doc, const char *expr);   /* malloc'd */
     free (got_);                                                            \
   } while (0)
 
-/* 0, or 77 when virt-xml-validate was missing. */
+/* 0, or SKIP (test.h) when virt-xml-validate was missing. */
 int vmxt_finish (void);
 
 #endif

@@ -57,7 +57,7 @@ main (void)
 
   test_init (false);
   if (test_run_status (PY " -c 'import pyvmdk' 2>/dev/null") != 0)
-    SKIP ("pyvmdk is not installed for " PY);
+    SKIP ("libvmdk", "pyvmdk is not installed for " PY " (Debian: python3-libvmdk)");
   test_write_text ("cmp.py", script);
   dg_write_flat_parent ("base.vmdk", "base-flat.vmdk", SECTORS, 0xb00, 6);
 
