@@ -11,21 +11,9 @@
 #include <string.h>
 
 #include "fuzz_image.h"
+#include "util/endian.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-static uint32_t
-be32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
-    | (uint32_t) p[2] << 8 | (uint32_t) p[3];
-}
-
-static uint64_t
-be64 (const uint8_t *p)
-{
-  return (uint64_t) be32 (p) << 32 | be32 (p + 4);
-}
 
 /* Recompute the checksum at `at` of the len-byte structure at p; returns
  * whether it changed. */
@@ -38,12 +26,9 @@ fix_checksum (uint8_t *p, size_t len, size_t at)
     if (i < at || i >= at + 4)
       sum += p[i];
   sum = ~sum;
-  if (be32 (p + at) == sum)
+  if (get_be32 (p + at) == sum)
     return 0;
-  p[at] = sum >> 24;
-  p[at + 1] = sum >> 16;
-  p[at + 2] = sum >> 8;
-  p[at + 3] = sum;
+  put_be32 (p + at, sum);
   return 1;
 }
 
@@ -56,7 +41,7 @@ fix_footer_and_header (uint8_t *d, size_t size, size_t footer_at)
   if (memcmp (d + footer_at, "conectix", 8) != 0)
     return 0;
   changed = fix_checksum (d + footer_at, 512, 64);
-  header_at = be64 (d + footer_at + 16);
+  header_at = get_be64 (d + footer_at + 16);
   if (header_at <= size && size - header_at >= 1024
       && memcmp (d + header_at, "cxsparse", 8) == 0)
     changed |= fix_checksum (d + header_at, 1024, 36);
