@@ -1,5 +1,5 @@
-/* fuzz_ovf.c: libFuzzer harness for the OVF/OVA parsers of
- * src/source/ova.c.  One input goes through all three: as an OVF
+/* fuzz_ovf.c: libFuzzer harness for the OVF/OVA parsers
+ * (src/source/ovf_envelope.c, ovf_manifest.c, ova_tar.c).  One input goes through all three: as an OVF
  * envelope (libxml2, then the model), as a manifest, and as a tar archive
  * held in memory (the member lister).  Every answer is checked for
  * consistency: members lie inside the archive, and a model names what it
