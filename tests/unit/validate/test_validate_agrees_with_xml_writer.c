@@ -220,6 +220,21 @@ unmapped_network (struct vm *vm, struct validate_context *ctx)
   valt_add_nic (vm, "Backup LAN");
 }
 
+/* Stricter than the writer on purpose: the domain is valid, the guest
+ * would not boot. */
+static void
+windows_virtio (struct vm *vm, struct validate_context *ctx)
+{
+  set_guest (vm, "windows2019srv-64", VM_OS_WINDOWS);
+}
+
+static void
+windows_compat (struct vm *vm, struct validate_context *ctx)
+{
+  windows_virtio (vm, ctx);
+  ctx->compat = true;
+}
+
 static const struct agree_case cases[] = {
   { "clean", clean, NULL, NULL },
   { "shared disk, qcow2 target", shared, NULL, NULL },
@@ -259,6 +274,8 @@ static const struct agree_case cases[] = {
   { "SR-IOV NIC", sriov, "sriov-nic", "is an SR-IOV virtual function" },
   { "unmapped network", unmapped_network, "network-unmapped",
     "source network 'Backup LAN' is not mapped" },
+  { "Windows, VirtIO", windows_virtio, "windows-virtio", NULL },
+  { "Windows, compat", windows_compat, NULL, NULL },
 };
 
 static const struct mapping *networks;
