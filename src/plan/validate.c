@@ -61,7 +61,8 @@ const struct validate_rule validate_rules[] = {
   { "disk-capacity-invalid", FINDING_CRITICAL,
     "a disk's size is 0, not whole sectors, or not what the source says" },
   { "disk-independent", FINDING_WARNING,
-    "an independent disk (not in snapshots)" },
+    "an independent disk (Warning when it matters: persistent for warm, "
+    "nonpersistent always; else Info)" },
   { "disk-shared", FINDING_WARNING,
     "a disk shared with other VMs (multi-writer)" },
   { "disk-shared-transient", FINDING_CRITICAL,
@@ -427,12 +428,18 @@ check_disks (struct validation *v)
     if (v->chains[i] && check_capacity (v, i, label) == -1)
       return -1;
 
+    /* Only a warm migration copies from snapshots, with the VM running. */
     if (d->mode == VM_DISK_INDEPENDENT_PERSISTENT
-        && report (v, "disk-independent", FINDING_WARNING, di, -1,
-                   "%s: independent-persistent: left out of snapshots, so a "
-                   "warm migration cannot copy it from a snapshot while the "
-                   "VM runs; migrate the VM cold, or make the disk dependent "
-                   "at the source", label) == -1)
+        && (v->ctx->warm
+            ? report (v, "disk-independent", FINDING_WARNING, di, -1,
+                      "%s: independent-persistent: left out of snapshots, "
+                      "so a warm migration cannot copy it from a snapshot "
+                      "while the VM runs; migrate the VM cold, or make the "
+                      "disk dependent at the source", label)
+            : report (v, "disk-independent", FINDING_INFO, di, -1,
+                      "%s: independent-persistent: left out of snapshots: no "
+                      "matter for a cold migration; a warm migration would "
+                      "need it dependent", label)) == -1)
       return -1;
     if (d->mode == VM_DISK_INDEPENDENT_NONPERSISTENT
         && report (v, "disk-independent", FINDING_WARNING, di, -1,
