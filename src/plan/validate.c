@@ -36,6 +36,8 @@
 const struct validate_rule validate_rules[] = {
   { "name-invalid", FINDING_CRITICAL,
     "the VM's name cannot name a libvirt domain" },
+  { "uuid-invalid", FINDING_CRITICAL,
+    "the source's UUID is not in 8-4-4-4-12 form" },
   { "vcpus-invalid", FINDING_CRITICAL,
     "the source records no vCPU count" },
   { "memory-invalid", FINDING_CRITICAL,
@@ -197,6 +199,12 @@ check_machine (struct validation *v)
       && report (v, "name-invalid", FINDING_CRITICAL, -1, -1,
                  "the domain name %s: it cannot name a libvirt domain; "
                  "give the VM another name (--name)", why) == -1)
+    return -1;
+  if (vm->uuid && !vm_xml_uuid_is_valid (vm->uuid)
+      && report (v, "uuid-invalid", FINDING_CRITICAL, -1, -1,
+                 "the source's UUID is not in 8-4-4-4-12 hexadecimal form: "
+                 "libvirt refuses it; correct uuid.bios at the source "
+                 "(or read the VM again)") == -1)
     return -1;
 
   if (vm->vcpus == 0

@@ -97,20 +97,6 @@ check_path (const struct plan *p, const char *what, const char *path)
   return check_text (p, what, path);
 }
 
-static bool
-is_uuid (const char *s)
-{
-  /* 8-4-4-4-12 hexadecimal digits. */
-  static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-  if (strlen (s) != sizeof form - 1)
-    return false;
-  for (size_t i = 0; form[i]; i++)
-    if (form[i] == '-' ? s[i] != '-' : !isxdigit ((unsigned char) s[i]))
-      return false;
-  return true;
-}
-
 /* "disk 2 (scsi0:1)" for messages. */
 static const char *
 disk_label (char *buf, size_t len, size_t i, enum vm_bus bus,
@@ -134,7 +120,7 @@ check_domain (struct plan *p)
                p->name && p->name[0] ? p->name : "(none)", why);
     return -1;
   }
-  if (vm->uuid && !is_uuid (vm->uuid)) {
+  if (vm->uuid && !vm_xml_uuid_is_valid (vm->uuid)) {
     error_set ("vm_xml: %s: UUID '%s' is not in 8-4-4-4-12 form",
                p->name, vm->uuid);
     return -1;
@@ -875,6 +861,20 @@ vm_xml_disk_check (const struct vm_disk *d, const char *format)
   if (d->shared && strcmp (format, "raw") != 0)
     return VM_XML_DISK_SHARED_NOT_RAW;
   return VM_XML_DISK_OK;
+}
+
+bool
+vm_xml_uuid_is_valid (const char *s)
+{
+  /* 8-4-4-4-12 hexadecimal digits. */
+  static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+  if (strlen (s) != sizeof form - 1)
+    return false;
+  for (size_t i = 0; form[i]; i++)
+    if (form[i] == '-' ? s[i] != '-' : !isxdigit ((unsigned char) s[i]))
+      return false;
+  return true;
 }
 
 bool

@@ -116,6 +116,10 @@ enum vm_xml_disk_limit {
 enum vm_xml_disk_limit vm_xml_disk_check (const struct vm_disk *d,
                                           const char *format);
 
+/* Whether uuid is in 8-4-4-4-12 hexadecimal form, as libvirt demands
+ * (vm.h promises it; a source that broke the promise is refused). */
+bool vm_xml_uuid_is_valid (const char *uuid);
+
 /* Whether mac is "xx:xx:xx:xx:xx:xx" and unicast, as libvirt demands. */
 bool vm_xml_mac_is_valid (const char *mac);
 

@@ -189,6 +189,20 @@ name_control (struct vm *vm, struct validate_context *ctx)
 }
 
 static void
+bad_uuid (struct vm *vm, struct validate_context *ctx)
+{
+  free (vm->uuid);
+  vm->uuid = valt_strdup ("564d2f6c 6f1b 4b2e 9a2d 3c1e5f7a9b01");
+}
+
+static void
+no_uuid (struct vm *vm, struct validate_context *ctx)
+{
+  free (vm->uuid);
+  vm->uuid = NULL;
+}
+
+static void
 no_memory (struct vm *vm, struct validate_context *ctx)
 {
   vm->memory_mib = 0;
@@ -265,6 +279,9 @@ static const struct agree_case cases[] = {
   { "no name", name_missing, "name-invalid", "the domain name is empty" },
   { "control character in the name", name_control, "name-invalid",
     "the domain name contains a control character" },
+  { "malformed UUID", bad_uuid, "uuid-invalid",
+    "is not in 8-4-4-4-12 form" },
+  { "no UUID", no_uuid, NULL, NULL },
   { "no memory size", no_memory, "memory-invalid",
     "the memory size is unknown" },
   { "no vCPU count", no_vcpus, "vcpus-invalid",
