@@ -25,6 +25,9 @@ Cases:
                              which the domain writer refuses: exit 2 at
                              validation (disk-shared-transient), the target
                              directory not even created
+  migrate/no-name            a .vmx without displayName: exit 2 with a message
+                             asking for --name, nothing created; with --name
+                             it migrates under that name
 """
 
 import json
@@ -260,6 +263,27 @@ def run_cases(rep, work):
     if os.path.exists(out7):
         problems.append("the target was created: %s" % os.listdir(out7))
     rep.check("migrate/writer-refusal-blocks", problems)
+
+    # no displayName: refused cleanly, and --name is the way out
+    anon_vm = os.path.join(work, "anon")
+    vmx8, _ = make_vm(anon_vm, "anon")
+    with open(vmx8) as f:
+        text = f.read()
+    with open(vmx8, "w") as f:
+        f.write(text.replace('displayName = "anon"\n', ""))
+    out8 = os.path.join(work, "out8")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx8, "--to", "dir:" + out8)
+    problems = [] if r.rc == 2 else ["exit %r, expected 2: %s" % (r.rc, r.brief())]
+    if "--name" not in r.err:
+        problems.append("the message does not suggest --name: " + r.brief())
+    if os.path.exists(out8):
+        problems.append("the target was created: %s" % os.listdir(out8))
+    r = im.ferry("migrate", "--from", "vmx:" + vmx8, "--to", "dir:" + out8,
+                 "--name", "named", timeout=600)
+    problems += im.succeeded(r, "ferry migrate --name")
+    if not problems and "<name>named</name>" not in open(os.path.join(out8, "named.xml")).read():
+        problems.append("the domain is not called 'named'")
+    rep.check("migrate/no-name", problems)
 
 
 if __name__ == "__main__":
