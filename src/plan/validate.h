@@ -1,8 +1,9 @@
 /* validate.h: pre-flight validation of a VM before it is migrated.
  *
  * A fixed set of rules, each with a stable id, looks at the VM model, the
- * VM's disk chains and the plan's context (mappings, warm or cold, target
- * free space, target format) and reports findings:
+ * VM's disk chains and the plan's context (mappings, warm or cold, VirtIO
+ * or compat devices, target free space and format, domain name) and
+ * reports findings:
  *
  *   CRITICAL  the migration cannot succeed as planned: it is blocked
  *   WARNING   it can run, but something will differ or be lost

@@ -112,7 +112,6 @@ check_domain (struct plan *p)
 {
   const struct vm *vm = p->vm;
   const struct vm_xml_options *o = p->opts;
-
   const char *why = vm_xml_name_problem (p->name);
 
   if (why) {
