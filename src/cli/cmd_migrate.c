@@ -226,7 +226,8 @@ static void
 validate_usage (FILE *fp)
 {
   fprintf (fp,
-           "Usage: ferry validate [--json] [--warm] [--map-network SRC=DST]...\n"
+           "Usage: ferry validate [--json] [--warm] [--compat]\n"
+           "                      [--map-network SRC=DST]...\n"
            "                      [--map-storage SRC=DST]... SOURCE...\n"
            "\n"
            "Run the pre-flight rules on each source VM and print the findings:\n"
@@ -235,7 +236,10 @@ validate_usage (FILE *fp)
            "critical finding, 1 when one has, 2 on error.\n"
            "\n"
            "  SOURCE  vmx:PATH.vmx\n"
-           "      --warm                judge for a warm migration (CBT matters)\n"
+           "      --warm                judge for a warm migration: changed block\n"
+           "                            tracking and independent disks matter\n"
+           "      --compat              judge for migrate --compat (SATA disks,\n"
+           "                            e1000e NICs instead of VirtIO)\n"
            "      --map-network SRC=DST, --map-storage SRC=DST  as for migrate\n"
            "      --json                machine-readable output (an array)\n"
            "  -h, --help                this help\n");
@@ -244,13 +248,15 @@ validate_usage (FILE *fp)
 int
 cmd_validate (int argc, char **argv)
 {
-  enum { OPT_MAP_NETWORK = 256, OPT_MAP_STORAGE, OPT_JSON, OPT_WARM };
+  enum { OPT_MAP_NETWORK = 256, OPT_MAP_STORAGE, OPT_JSON, OPT_WARM,
+         OPT_COMPAT };
   static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "map-network", required_argument, NULL, OPT_MAP_NETWORK },
     { "map-storage", required_argument, NULL, OPT_MAP_STORAGE },
     { "json", no_argument, NULL, OPT_JSON },
     { "warm", no_argument, NULL, OPT_WARM },
+    { "compat", no_argument, NULL, OPT_COMPAT },
     { NULL, 0, NULL, 0 },
   };
   struct mapping networks = MAPPING_INIT, storage = MAPPING_INIT;
@@ -272,6 +278,7 @@ cmd_validate (int argc, char **argv)
       break;
     case OPT_JSON: json = true; break;
     case OPT_WARM: ctx.warm = true; break;
+    case OPT_COMPAT: ctx.compat = true; break;
     default: status = cli_option_error ("validate", c, argv); goto out;
     }
   }

@@ -46,6 +46,7 @@ struct migration {
   struct migrate_disk_run *runs; /* per disk: the copy of this process */
   json_t *report;
   json_t *report_disks;
+  char *xml;                     /* the domain, rendered by prepare */
   double started;
 };
 
@@ -156,6 +157,7 @@ migrate_free (struct migration *m)
   vm_free (&m->vm);
   free (m->created);
   free (m->runs);
+  free (m->xml);
   free (m);
 }
 
@@ -231,6 +233,8 @@ migrate_validate (struct migration *m)
   ctx.networks = m->opts->networks;
   ctx.storage = m->opts->storage;
   ctx.target_format = m->target.format;
+  ctx.compat = m->opts->compat;
+  ctx.name = m->target.name;
   /* the target directory may not exist yet: then ask its parent */
   parent = strdup (m->target.location);
   if (parent && (statvfs (m->target.location, &fs) == 0
@@ -270,6 +274,67 @@ migrate_disk_storage (struct migration *m)
   return storage;
 }
 
+/* The format of target disk i: the target's, but a shared disk is raw. */
+static const char *
+migrate_disk_format (const struct migration *m, size_t i)
+{
+  return vm_xml_disk_format (&m->vm.disks.ptr[i], m->target.format);
+}
+
+static const char *
+migrate_map_network (const char *source_network, void *opaque)
+{
+  const struct mapping *networks = opaque;
+
+  /* Without a mapping every NIC goes to libvirt's "default" network
+   * (validation said so). */
+  if (networks == NULL)
+    return "default";
+  return mapping_lookup (networks, source_network ? source_network : "");
+}
+
+/* Render the domain into m->xml once every target name is known, so that
+ * anything the writer refuses stops the migration before a disk is
+ * created; define then writes this text. */
+static int
+migrate_render_domain (struct migration *m)
+{
+  struct vm_xml_disk *disks;
+  const char **cdroms;
+  struct vm_xml_options xo = { 0 };
+
+  disks = calloc (m->vm.disks.len + 1, sizeof *disks);
+  cdroms = calloc (m->vm.cdroms.len + 1, sizeof *cdroms);
+  if (disks == NULL || cdroms == NULL) {
+    free (disks);
+    free (cdroms);
+    error_set_errno (errno, "migrate: calloc");
+    return -1;
+  }
+  for (size_t i = 0; i < m->vm.disks.len; i++) {
+    disks[i].path = m->target.disk_paths[i];
+    disks[i].format = migrate_disk_format (m, i);
+  }
+  /* The source's ISO images are not on the KVM host: empty trays. */
+  xo.name = m->target.name;
+  xo.compat = m->opts->compat ? VM_XML_COMPAT : VM_XML_VIRTIO;
+  xo.disks = disks;
+  xo.cdroms = cdroms;
+  xo.map_network = migrate_map_network;
+  xo.opaque = (void *) m->opts->networks;
+  xo.domain_type = m->opts->domain_type;
+  free (m->xml);
+  m->xml = vm_xml_domain (&m->vm, &xo);
+  free (disks);
+  free (cdroms);
+  if (m->xml == NULL) {
+    error_prefix ("%s: refused before copying anything",
+                  m->vm.name);
+    return -1;
+  }
+  return 0;
+}
+
 int
 migrate_prepare (struct migration *m)
 {
@@ -282,7 +347,7 @@ migrate_prepare (struct migration *m)
     return -1;
   r = target_prepare (&m->target, &m->vm, storage);
   free (storage);
-  return r;
+  return r == 0 ? migrate_render_domain (m) : -1;
 }
 
 int
@@ -306,7 +371,7 @@ migrate_prepare_resume (struct migration *m, char *const *disk_paths,
   r = target_resume (&m->target, &m->vm, storage, disk_paths, xml_path,
                      report_path);
   free (storage);
-  return r;
+  return r == 0 ? migrate_render_domain (m) : -1;
 }
 
 int
@@ -335,7 +400,7 @@ migrate_create_disk (struct migration *m, size_t i)
   }
   close (fd);
   m->created[i] = true;
-  return disk_create (m->target.format, path, &create);
+  return disk_create (migrate_disk_format (m, i), path, &create);
 }
 
 /* copy_options has one opaque pointer for progress and checkpoint. */
@@ -378,7 +443,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   src = migrate_open_source (m, i);
   if (src == NULL)
     return -1;
-  dst = disk_open (dst_path, m->target.format, DISK_OPEN_WRITE);
+  dst = disk_open (dst_path, migrate_disk_format (m, i), DISK_OPEN_WRITE);
   if (dst == NULL)
     goto out;
   if (dst->size < src->size) {
@@ -448,7 +513,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   if (!hashed && (src = migrate_open_source (m, i)) == NULL)
     return -1;
   size = hashed ? run->size : src->size;
-  dst = disk_open (dst_path, m->target.format, 0);
+  dst = disk_open (dst_path, migrate_disk_format (m, i), 0);
   if (dst == NULL)
     goto out;
   snprintf (label, sizeof label, "disk %zu: verifying", i);
@@ -474,6 +539,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   if (entry == NULL
       || json_set_string (entry, "source", vd->path) == -1
       || json_set_string (entry, "target", dst_path) == -1
+      || json_set_string (entry, "format", migrate_disk_format (m, i)) == -1
       || json_set_u64 (entry, "virtual-size", size) == -1
       || json_set_u64 (entry, "bytes-read", run->stats.bytes_read) == -1
       || json_set_u64 (entry, "bytes-written", run->stats.bytes_written)
@@ -519,55 +585,13 @@ migrate_adapt (struct migration *m)
                           "or --compat");
 }
 
-static const char *
-migrate_map_network (const char *source_network, void *opaque)
-{
-  const struct mapping *networks = opaque;
-
-  /* Without a mapping every NIC goes to libvirt's "default" network
-   * (validation said so). */
-  if (networks == NULL)
-    return "default";
-  return mapping_lookup (networks, source_network ? source_network : "");
-}
-
 int
 migrate_define (struct migration *m)
 {
-  struct vm_xml_disk *disks;
-  const char **cdroms;
-  struct vm_xml_options xo = { 0 };
-  char *xml;
   int r;
 
   migrate_step (m, MIGRATE_DEFINE, m->target.xml_path);
-  disks = calloc (m->vm.disks.len + 1, sizeof *disks);
-  cdroms = calloc (m->vm.cdroms.len + 1, sizeof *cdroms);
-  if (disks == NULL || cdroms == NULL) {
-    free (disks);
-    free (cdroms);
-    error_set_errno (errno, "migrate: calloc");
-    return -1;
-  }
-  for (size_t i = 0; i < m->vm.disks.len; i++) {
-    disks[i].path = m->target.disk_paths[i];
-    disks[i].format = m->target.format;
-  }
-  /* The source's ISO images are not on the KVM host: empty trays. */
-  xo.name = m->target.name;
-  xo.compat = m->opts->compat ? VM_XML_COMPAT : VM_XML_VIRTIO;
-  xo.disks = disks;
-  xo.cdroms = cdroms;
-  xo.map_network = migrate_map_network;
-  xo.opaque = (void *) m->opts->networks;
-  xo.domain_type = m->opts->domain_type;
-  xml = vm_xml_domain (&m->vm, &xo);
-  free (disks);
-  free (cdroms);
-  if (xml == NULL)
-    return -1;
-  r = target_write_domain (&m->target, xml);
-  free (xml);
+  r = target_write_domain (&m->target, m->xml);
   if (r == 0)
     r = json_set_string (m->report, "domain-xml", m->target.xml_path);
   return r;

@@ -4,11 +4,14 @@
  *
  *   inspect   source_read(): the VM model from the source
  *   validate  validate_vm(): refuse on any Critical finding
- *   prepare   target_prepare(): every target name decided, none exists
- *   copy      copy_disk() for every disk, into a fresh target image
+ *   prepare   target_prepare(): every target name decided, none exists;
+ *             then the domain rendered (vm_xml_domain()), so that what the
+ *             writer refuses stops the run before any disk is created
+ *   copy      copy_disk() for every disk, into a fresh target image (a
+ *             shared disk's is raw: vm_xml_disk_format())
  *   verify    hash_disk() of source chain and target: the digests must match
  *   adapt     guest adaptation (not implemented yet: recorded as skipped)
- *   define    the domain XML written (vm_xml_domain())
+ *   define    the domain XML that prepare rendered, written
  *   report    the JSON report written next to it
  *
  * Verification comes before adaptation on purpose: adapting changes the
@@ -105,9 +108,11 @@ const struct target *migrate_target (const struct migration *m);
 int migrate_validate (struct migration *m);
 const finding_vector *migrate_findings (const struct migration *m);
 
-/* prepare: decide every target file name and refuse if one exists.  A
- * disk whose datastore the storage mapping names goes to that storage
- * (a libvirt pool, a subdirectory of a dir target). */
+/* prepare: decide every target file name and refuse if one exists, then
+ * render the domain XML (kept for migrate_define; -1 when the writer
+ * refuses, before any disk exists).  A disk whose datastore the storage
+ * mapping names goes to that storage (a libvirt pool, a subdirectory of a
+ * dir target). */
 int migrate_prepare (struct migration *m);
 /* prepare again after an interrupted run: the names an earlier
  * migrate_prepare decided (one disk path per VM disk, the XML and the
@@ -145,7 +150,7 @@ int migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
                          char *target_hex);
 /* adapt: guest adaptation (not implemented yet: recorded as skipped). */
 int migrate_adapt (struct migration *m);
-/* define: write the domain XML. */
+/* define: write the domain XML rendered by prepare (or prepare_resume). */
 int migrate_define (struct migration *m);
 /* report: mark the report verified and write it to the target. */
 int migrate_write_report (struct migration *m);

@@ -349,6 +349,7 @@ plan_create_read (const struct plan_create_options *opts,
   ctx.networks = ps->has_networks ? &ps->networks : NULL;
   ctx.storage = ps->has_storage ? &ps->storage : NULL;
   ctx.target_format = opts->format;
+  ctx.compat = ps->compat;
   if (validate_vm (&out->vm, &ctx, &findings) == -1)
     goto out;
   if (cb && cb->findings)

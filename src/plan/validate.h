@@ -1,8 +1,9 @@
 /* validate.h: pre-flight validation of a VM before it is migrated.
  *
  * A fixed set of rules, each with a stable id, looks at the VM model, the
- * VM's disk chains and the plan's context (mappings, warm or cold, target
- * free space, target format) and reports findings:
+ * VM's disk chains and the plan's context (mappings, warm or cold, VirtIO
+ * or compat devices, target free space and format, domain name) and
+ * reports findings:
  *
  *   CRITICAL  the migration cannot succeed as planned: it is blocked
  *   WARNING   it can run, but something will differ or be lost
@@ -48,15 +49,19 @@ struct validate_context {
    * disk it does not map (no entry, no default) is Critical. */
   const struct mapping *networks;
   const struct mapping *storage;
-  bool warm;                 /* a warm migration is planned: CBT matters */
+  bool warm;                 /* a warm migration is planned: CBT and
+                                snapshots matter */
+  bool compat;               /* emulated devices (SATA, e1000e) instead of
+                                VirtIO: vm_xml's VM_XML_COMPAT */
   int64_t target_free_bytes; /* -1 = unknown: the space rule is skipped */
   const char *target_format; /* "qcow2" or "raw"; NULL = "qcow2" */
+  const char *name;          /* the domain name; NULL = the VM's own */
 };
 
-/* No mappings, cold, free space unknown, qcow2. */
+/* No mappings, cold, VirtIO, free space unknown, qcow2, the VM's name. */
 #define VALIDATE_CONTEXT_INIT \
-  { .networks = NULL, .storage = NULL, .warm = false, \
-    .target_free_bytes = -1, .target_format = NULL }
+  { .networks = NULL, .storage = NULL, .warm = false, .compat = false, \
+    .target_free_bytes = -1, .target_format = NULL, .name = NULL }
 
 /* The rule set, for listings and documentation checks; ends with a NULL
  * id.  `severity` is the highest the rule reports (some report less in

@@ -46,7 +46,8 @@ extern const struct target_driver target_libvirt_driver;
 /* -1 with an error naming path when anything exists there. */
 int target_refuse_existing (const char *path);
 /* Fill t->disk_paths (DIR/NAME-diskN.FORMAT, where DIR is disk_dirs[N],
- * or t->location when disk_dirs or disk_dirs[N] is NULL), t->xml_path and
+ * or t->location when disk_dirs or disk_dirs[N] is NULL, and FORMAT the
+ * disk's, vm_xml_disk_format: raw for a shared disk), t->xml_path and
  * t->report_path (under t->location), refusing any that exists. */
 int target_name_files (struct target *t, const struct vm *vm,
                        const char *const *disk_dirs);

@@ -37,6 +37,7 @@
 #include "util/log.h"
 #include "util/vector.h"
 #include "util/virt.h"
+#include "vm/vm_xml.h"
 
 struct libvirt_pool {
   char *name;
@@ -423,7 +424,8 @@ libvirt_prepare (struct target *t, const struct vm *vm,
   for (size_t i = 0; i < vm->disks.len; i++) {
     const struct libvirt_pool *p = &h->pools.ptr[disk_pool[i]];
 
-    snprintf (volume, sizeof volume, "%s-disk%zu.%s", t->name, i, t->format);
+    snprintf (volume, sizeof volume, "%s-disk%zu.%s", t->name, i,
+              vm_xml_disk_format (&vm->disks.ptr[i], t->format));
     if (libvirt_refuse_volume (t, p, volume) == -1)
       return -1;
     disk_dirs[i] = p->path;

@@ -17,6 +17,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/io.h"
+#include "vm/vm_xml.h"
 
 #define TARGET_MAX_OPTIONS 16
 
@@ -103,6 +104,11 @@ target_open (const char *spec, const char *name, const char *format,
     return -1;
   }
   /* Every connector names files (or volumes) after the VM. */
+  if (name == NULL) {
+    error_set ("target: the source records no name for the VM; give it "
+               "one (--name)");
+    return -1;
+  }
   if (name[0] == '\0' || strchr (name, '/') || strcmp (name, ".") == 0
       || strcmp (name, "..") == 0) {
     error_set ("target: \"%s\" cannot be used as a file name; give the VM "
@@ -262,7 +268,7 @@ target_name_files (struct target *t, const struct vm *vm,
     const char *dir = disk_dirs && disk_dirs[i] ? disk_dirs[i] : t->location;
 
     if (asprintf (&t->disk_paths[i], "%s/%s-disk%zu.%s", dir, t->name, i,
-                  t->format) == -1) {
+                  vm_xml_disk_format (&vm->disks.ptr[i], t->format)) == -1) {
       t->disk_paths[i] = NULL;
       error_set_errno (errno, "target: asprintf");
       return -1;

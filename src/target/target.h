@@ -56,7 +56,9 @@ struct target {
   char *kind;                /* "dir" or "libvirt" */
   char *location;            /* the directory the disks go to (libvirt:
                                 the storage pool's target path) */
-  char *format;              /* "qcow2" or "raw" */
+  char *format;              /* "qcow2" or "raw"; a shared disk's image
+                                is raw whatever this says (vm_xml.h's
+                                vm_xml_disk_format) */
   char *name;                /* the domain name */
   char **disk_paths;         /* one per vm->disks, after target_prepare */
   size_t nr_disks;

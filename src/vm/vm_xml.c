@@ -3,7 +3,10 @@
  * Two passes.  check_*() look at the whole model and the options first and
  * refuse, with a message naming the device, anything the writer cannot
  * express (RDM, SR-IOV, passthrough, unmapped networks, strings that are
- * not valid XML text).  Only then does write_*() emit the document through
+ * not valid XML text).  The limits that depend on the model alone are the
+ * public vm_xml_*() predicates at the end of this file, which the
+ * pre-flight rules call too: check_*() only turn their answers into
+ * messages.  Only then does write_*() emit the document through
  * libxml2's xmlTextWriter, which does all escaping; its failures (out of
  * memory) are sticky in struct writer and checked once at the end, so the
  * emitting code reads like the XML it produces.
@@ -26,9 +29,6 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "vm/vm_xml.h"
-
-/* IDE on i440fx: two buses with two units each. */
-#define IDE_MAX_DEVICES 4
 
 /* What the writer decided before emitting anything. */
 struct plan {
@@ -55,21 +55,34 @@ struct writer {
 /* ---- checks ------------------------------------------------------------ */
 
 /* s must be UTF-8 without control characters: XML 1.0 cannot carry most of
- * them at all, and none belongs in a name, path or MAC. */
+ * them at all, and none belongs in a name, path or MAC.  The first control
+ * character goes to *bad. */
+static const char *
+text_problem (const char *s, unsigned char *bad)
+{
+  if (!xmlCheckUTF8 ((const xmlChar *) s))
+    return "is not valid UTF-8";
+  for (const unsigned char *c = (const unsigned char *) s; *c; c++)
+    if (*c < 0x20 || *c == 0x7f) {
+      *bad = *c;
+      return "contains a control character";
+    }
+  return NULL;
+}
+
 static int
 check_text (const struct plan *p, const char *what, const char *s)
 {
-  if (!xmlCheckUTF8 ((const xmlChar *) s)) {
-    error_set ("vm_xml: %s: %s is not valid UTF-8", p->name, what);
-    return -1;
-  }
-  for (const unsigned char *c = (const unsigned char *) s; *c; c++)
-    if (*c < 0x20 || *c == 0x7f) {
-      error_set ("vm_xml: %s: %s contains control character 0x%02x",
-                 p->name, what, *c);
-      return -1;
-    }
-  return 0;
+  unsigned char bad = 0;
+  const char *why = text_problem (s, &bad);
+
+  if (why == NULL)
+    return 0;
+  if (bad)
+    error_set ("vm_xml: %s: %s %s (0x%02x)", p->name, what, why, bad);
+  else
+    error_set ("vm_xml: %s: %s %s", p->name, what, why);
+  return -1;
 }
 
 /* libvirt wants absolute paths everywhere we write one. */
@@ -82,35 +95,6 @@ check_path (const struct plan *p, const char *what, const char *path)
     return -1;
   }
   return check_text (p, what, path);
-}
-
-static bool
-is_uuid (const char *s)
-{
-  /* 8-4-4-4-12 hexadecimal digits. */
-  static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-  if (strlen (s) != sizeof form - 1)
-    return false;
-  for (size_t i = 0; form[i]; i++)
-    if (form[i] == '-' ? s[i] != '-' : !isxdigit ((unsigned char) s[i]))
-      return false;
-  return true;
-}
-
-/* "xx:xx:xx:xx:xx:xx"; libvirt accepts only unicast addresses (the low bit
- * of the first octet clear). */
-static bool
-is_unicast_mac (const char *s)
-{
-  if (strlen (s) != 17)
-    return false;
-  for (size_t i = 0; i < 17; i++)
-    if (i % 3 == 2 ? s[i] != ':' : !isxdigit ((unsigned char) s[i]))
-      return false;
-  int low = isdigit ((unsigned char) s[1]) ? s[1] - '0'
-    : tolower ((unsigned char) s[1]) - 'a' + 10;
-  return (low & 1) == 0;
 }
 
 /* "disk 2 (scsi0:1)" for messages. */
@@ -128,19 +112,14 @@ check_domain (struct plan *p)
 {
   const struct vm *vm = p->vm;
   const struct vm_xml_options *o = p->opts;
+  const char *why = vm_xml_name_problem (p->name);
 
-  if (p->name == NULL || p->name[0] == '\0') {
-    error_set ("vm_xml: the VM has no name and none was given");
+  if (why) {
+    error_set ("vm_xml: %s: the domain name %s",
+               p->name && p->name[0] ? p->name : "(none)", why);
     return -1;
   }
-  if (check_text (p, "the domain name", p->name) == -1)
-    return -1;
-  if (strchr (p->name, '/')) {
-    error_set ("vm_xml: %s: libvirt does not allow '/' in a domain name",
-               p->name);
-    return -1;
-  }
-  if (vm->uuid && !is_uuid (vm->uuid)) {
+  if (vm->uuid && !vm_xml_uuid_is_valid (vm->uuid)) {
     error_set ("vm_xml: %s: UUID '%s' is not in 8-4-4-4-12 form",
                p->name, vm->uuid);
     return -1;
@@ -167,9 +146,7 @@ check_domain (struct plan *p)
   p->machine = o->machine ? o->machine : vm_xml_machine_for (vm);
   if (check_text (p, "the machine type", p->machine) == -1)
     return -1;
-  /* "q35", "pc-q35-7.2", ...; everything else is the i440fx family. */
-  p->q35 = strcmp (p->machine, "q35") == 0
-    || strncmp (p->machine, "pc-q35", 6) == 0;
+  p->q35 = vm_xml_machine_is_q35 (p->machine);
   p->compat = o->compat == VM_XML_COMPAT;
   p->windows = vm->os_family == VM_OS_WINDOWS;
 
@@ -180,7 +157,7 @@ check_domain (struct plan *p)
   if (vm->secure_boot && !p->uefi)
     log_debug ("vm_xml: %s: secure boot ignored: the VM boots with %s",
                p->name, vm_firmware_name (vm->firmware));
-  if (p->secure_boot && !p->q35) {
+  if (!vm_xml_secure_boot_fits (vm, p->machine)) {
     error_set ("vm_xml: %s: secure boot needs SMM, which OVMF supports "
                "only on q35, not on machine '%s'", p->name, p->machine);
     return -1;
@@ -223,6 +200,8 @@ format_supported (const char *format)
                     || strcmp (format, "raw") == 0);
 }
 
+/* The target images' formats are the caller's; only what the model
+ * allows of them is a limit. */
 static int
 check_disks (struct plan *p)
 {
@@ -240,41 +219,43 @@ check_disks (struct plan *p)
     const struct vm_xml_disk *t = &o->disks[i];
 
     disk_label (label, sizeof label, i, d->bus, d->controller, d->unit);
-    if (d->rdm != VM_RDM_NONE) {
+    if (d->rdm == VM_RDM_NONE) {
+      snprintf (what, sizeof what, "the image of %s", label);
+      if (check_path (p, what, t->path) == -1)
+        return -1;
+      if (!format_supported (t->format)) {
+        error_set ("vm_xml: %s: %s: image format '%s' is not supported "
+                   "(qcow2 or raw)", p->name, label,
+                   t->format ? t->format : "(none)");
+        return -1;
+      }
+    }
+    switch (vm_xml_disk_check (d, t->format)) {
+    case VM_XML_DISK_OK:
+      break;
+    case VM_XML_DISK_RDM:
       error_set ("vm_xml: %s: %s is a raw device mapping (%s mode); "
                  "RDM disks cannot be migrated, copy the LUN to a virtual "
                  "disk first", p->name, label,
                  d->rdm == VM_RDM_PHYSICAL ? "physical" : "virtual");
       return -1;
-    }
-    snprintf (what, sizeof what, "the image of %s", label);
-    if (check_path (p, what, t->path) == -1)
-      return -1;
-    if (!format_supported (t->format)) {
-      error_set ("vm_xml: %s: %s: image format '%s' is not supported "
-                 "(qcow2 or raw)", p->name, label,
-                 t->format ? t->format : "(none)");
-      return -1;
-    }
-    if (d->shared && strcmp (t->format, "raw") != 0) {
+    case VM_XML_DISK_SHARED_NOT_RAW:
       error_set ("vm_xml: %s: %s is shared between VMs, so its image must "
                  "be raw: qcow2 cannot have several writers", p->name, label);
       return -1;
-    }
-    if (d->shared && d->mode == VM_DISK_INDEPENDENT_NONPERSISTENT) {
+    case VM_XML_DISK_SHARED_TRANSIENT:
       error_set ("vm_xml: %s: %s is both shared and nonpersistent; "
                  "a discarded overlay cannot be shared", p->name, label);
       return -1;
     }
   }
 
-  size_t ide = 0;
-  if (!p->q35)
-    ide = vm->cdroms.len + (p->compat ? vm->disks.len : 0);
-  if (ide > IDE_MAX_DEVICES) {
+  size_t ide = vm_xml_ide_devices (vm, p->machine, o->compat);
+  if (ide > VM_XML_IDE_MAX_DEVICES) {
     error_set ("vm_xml: %s: machine '%s' has room for %d IDE devices, "
-               "but %zu are needed%s", p->name, p->machine, IDE_MAX_DEVICES,
-               ide, p->compat ? " (disks and CD-ROMs)" : " (CD-ROMs)");
+               "but %zu are needed%s", p->name, p->machine,
+               VM_XML_IDE_MAX_DEVICES, ide,
+               p->compat ? " (disks and CD-ROMs)" : " (CD-ROMs)");
     return -1;
   }
 
@@ -320,7 +301,7 @@ check_nics (struct plan *p)
                  p->name, i, source);
       return -1;
     }
-    if (n->mac && !is_unicast_mac (n->mac)) {
+    if (n->mac && !vm_xml_mac_is_valid (n->mac)) {
       error_set ("vm_xml: %s: NIC %zu: '%s' is not a unicast MAC address",
                  p->name, i, n->mac);
       return -1;
@@ -835,4 +816,92 @@ const char *
 vm_xml_machine_for (const struct vm *vm)
 {
   return vm_xml_guest_needs_i440fx (vm->guest_os) ? "pc" : "q35";
+}
+
+/* ---- limits shared with the pre-flight rules --------------------------- */
+
+bool
+vm_xml_machine_is_q35 (const char *machine)
+{
+  /* "q35", "pc-q35-7.2", ...; everything else is the i440fx family. */
+  return strcmp (machine, "q35") == 0 || strncmp (machine, "pc-q35", 6) == 0;
+}
+
+size_t
+vm_xml_ide_devices (const struct vm *vm, const char *machine,
+                    enum vm_xml_compat compat)
+{
+  if (vm_xml_machine_is_q35 (machine ? machine : vm_xml_machine_for (vm)))
+    return 0;
+  return vm->cdroms.len + (compat == VM_XML_COMPAT ? vm->disks.len : 0);
+}
+
+bool
+vm_xml_secure_boot_fits (const struct vm *vm, const char *machine)
+{
+  if (vm->firmware != VM_FIRMWARE_UEFI || !vm->secure_boot)
+    return true;
+  return vm_xml_machine_is_q35 (machine ? machine : vm_xml_machine_for (vm));
+}
+
+const char *
+vm_xml_disk_format (const struct vm_disk *d, const char *format)
+{
+  return d->shared ? "raw" : format;
+}
+
+enum vm_xml_disk_limit
+vm_xml_disk_check (const struct vm_disk *d, const char *format)
+{
+  if (d->rdm != VM_RDM_NONE)
+    return VM_XML_DISK_RDM;
+  if (d->shared && d->mode == VM_DISK_INDEPENDENT_NONPERSISTENT)
+    return VM_XML_DISK_SHARED_TRANSIENT;
+  if (d->shared && strcmp (format, "raw") != 0)
+    return VM_XML_DISK_SHARED_NOT_RAW;
+  return VM_XML_DISK_OK;
+}
+
+bool
+vm_xml_uuid_is_valid (const char *s)
+{
+  /* 8-4-4-4-12 hexadecimal digits. */
+  static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+  if (strlen (s) != sizeof form - 1)
+    return false;
+  for (size_t i = 0; form[i]; i++)
+    if (form[i] == '-' ? s[i] != '-' : !isxdigit ((unsigned char) s[i]))
+      return false;
+  return true;
+}
+
+bool
+vm_xml_mac_is_valid (const char *s)
+{
+  /* libvirt accepts only unicast addresses (the low bit of the first
+   * octet clear). */
+  if (strlen (s) != 17)
+    return false;
+  for (size_t i = 0; i < 17; i++)
+    if (i % 3 == 2 ? s[i] != ':' : !isxdigit ((unsigned char) s[i]))
+      return false;
+  int low = isdigit ((unsigned char) s[1]) ? s[1] - '0'
+    : tolower ((unsigned char) s[1]) - 'a' + 10;
+  return (low & 1) == 0;
+}
+
+const char *
+vm_xml_name_problem (const char *name)
+{
+  unsigned char bad = 0;
+  const char *why;
+
+  if (name == NULL || name[0] == '\0')
+    return "is empty: the source records none and none was given";
+  if ((why = text_problem (name, &bad)) != NULL)
+    return why;
+  if (strchr (name, '/'))
+    return "contains '/', which libvirt does not allow";
+  return NULL;
 }

@@ -73,4 +73,58 @@ const char *vm_xml_machine_for (const struct vm *vm);
 /* Whether guest_os names a guest that needs i440fx (see above). */
 bool vm_xml_guest_needs_i440fx (const char *guest_os);
 
+/*----------------------------------------------------------------------
+ * The writer's limits, defined once.  Every refusal of vm_xml_domain()
+ * that depends on the VM model (not on the caller's paths or mapping) is
+ * decided by one of these, and the pre-flight rules (plan/validate.c)
+ * call the same functions, so that a VM that validates is a VM the
+ * writer accepts.  A machine of NULL means vm_xml_machine_for (vm).
+ */
+
+/* IDE on i440fx: two buses with two units each (q35 has no IDE). */
+#define VM_XML_IDE_MAX_DEVICES 4
+
+/* Whether machine ("q35", "pc-q35-7.2", "pc", ...) is of the q35 family;
+ * everything else is i440fx. */
+bool vm_xml_machine_is_q35 (const char *machine);
+
+/* How many devices the domain puts on IDE: on i440fx the CD-ROMs and, in
+ * compat mode, the disks; on q35 none.  More than VM_XML_IDE_MAX_DEVICES
+ * is refused. */
+size_t vm_xml_ide_devices (const struct vm *vm, const char *machine,
+                           enum vm_xml_compat compat);
+
+/* Whether the VM's UEFI secure boot can be given on machine: it needs
+ * SMM, which OVMF supports only on q35.  True when secure boot is off or
+ * the VM does not boot with UEFI (the flag is then ignored). */
+bool vm_xml_secure_boot_fits (const struct vm *vm, const char *machine);
+
+/* The format of disk d's target image when the migration writes images
+ * in format ("qcow2" or "raw"): a shared disk is always raw, since qcow2
+ * cannot have several writers. */
+const char *vm_xml_disk_format (const struct vm_disk *d, const char *format);
+
+enum vm_xml_disk_limit {
+  VM_XML_DISK_OK,
+  VM_XML_DISK_RDM,              /* a raw device mapping: no image at all */
+  VM_XML_DISK_SHARED_NOT_RAW,   /* shared, but its image is not raw */
+  VM_XML_DISK_SHARED_TRANSIENT, /* shared and independent-nonpersistent */
+};
+
+/* Whether the writer can define disk d with an image in format; the
+ * first limit it breaks. */
+enum vm_xml_disk_limit vm_xml_disk_check (const struct vm_disk *d,
+                                          const char *format);
+
+/* Whether uuid is in 8-4-4-4-12 hexadecimal form, as libvirt demands
+ * (vm.h promises it; a source that broke the promise is refused). */
+bool vm_xml_uuid_is_valid (const char *uuid);
+
+/* Whether mac is "xx:xx:xx:xx:xx:xx" and unicast, as libvirt demands. */
+bool vm_xml_mac_is_valid (const char *mac);
+
+/* Why name cannot be a domain name, or NULL when it can: "is empty",
+ * "is not valid UTF-8", "contains a control character", "contains '/'". */
+const char *vm_xml_name_problem (const char *name);
+
 #endif

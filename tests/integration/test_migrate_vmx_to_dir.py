@@ -17,6 +17,17 @@ Cases:
                              its ESXi datastore maps to, the XML names them
   migrate/storage-unmapped   a datastore the mapping lacks: exit 2, nothing
                              written
+  migrate/shared-disk-raw    a multi-writer disk of a qcow2 migration is
+                             created raw (NAME-disk1.raw), equal to its
+                             source, <shareable/> with driver type raw
+  migrate/writer-refusal-blocks
+                             a disk both shared and independent-nonpersistent,
+                             which the domain writer refuses: exit 2 at
+                             validation (disk-shared-transient), the target
+                             directory not even created
+  migrate/no-name            a .vmx without displayName: exit 2 with a message
+                             asking for --name, nothing created; with --name
+                             it migrates under that name
 """
 
 import json
@@ -212,6 +223,70 @@ def run_cases(rep, work):
     if os.path.exists(out5):
         problems.append("files were written: %s" % os.listdir(out5))
     rep.check("migrate/storage-unmapped", problems)
+
+    # a multi-writer disk: raw whatever the target format
+    shared_vm = os.path.join(work, "quorum")
+    vmx6, disks6 = make_vm(shared_vm, "quorum", 'sata0:0.sharing = "multi-writer"\n')
+    out6 = os.path.join(work, "out6")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx6, "--to", "dir:" + out6,
+                 "--map-network", "VM Network=default", "--json", timeout=600)
+    problems = im.succeeded(r, "ferry migrate (shared disk)")
+    if not problems:
+        expected = ["quorum-disk0.qcow2", "quorum-disk1.raw", "quorum.report.json",
+                    "quorum.xml"]
+        if sorted(os.listdir(out6)) != expected:
+            problems.append("files %s, expected %s" % (sorted(os.listdir(out6)), expected))
+        for i, fmt in enumerate(["qcow2", "raw"]):
+            dst = os.path.join(out6, "quorum-disk%d.%s" % (i, fmt))
+            info = im.run(["qemu-img", "info", "--output=json", dst])
+            got = json.loads(info.out).get("format") if info.rc == 0 else info.brief()
+            if got != fmt:
+                problems.append("disk %d is %r, expected %s" % (i, got, fmt))
+            c = im.run(["qemu-img", "compare", "-f", "vmdk", "-F", fmt, disks6[i], dst])
+            if c.rc != 0:
+                problems.append("disk %d differs from its source: %s" % (i, c.out.strip()))
+        xml = open(os.path.join(out6, "quorum.xml")).read()
+        if xml.count("<shareable/>") != 1 or "type=\"raw\"" not in xml:
+            problems.append("the domain XML lacks the raw shareable disk")
+        formats = [d.get("format") for d in json.loads(r.out).get("disks", [])]
+        if formats != ["qcow2", "raw"]:
+            problems.append("report disk formats %r" % formats)
+    rep.check("migrate/shared-disk-raw", problems)
+
+    # refused by the domain writer: caught before anything is created
+    bad_vm = os.path.join(work, "quorum2")
+    vmx7, _ = make_vm(bad_vm, "quorum2", 'sata0:0.sharing = "multi-writer"\n'
+                                         'sata0:0.mode = "independent-nonpersistent"\n')
+    out7 = os.path.join(work, "out7")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx7, "--to", "dir:" + out7,
+                 "--map-network", "VM Network=default", timeout=600)
+    problems = [] if r.rc == 2 else ["exit %d, expected 2" % r.rc]
+    if "disk-shared-transient" not in r.err or "nothing was copied" not in r.err:
+        problems.append("not refused at validation: " + r.brief())
+    if os.path.exists(out7):
+        problems.append("the target was created: %s" % os.listdir(out7))
+    rep.check("migrate/writer-refusal-blocks", problems)
+
+    # no displayName: refused cleanly, and --name is the way out
+    anon_vm = os.path.join(work, "anon")
+    vmx8, _ = make_vm(anon_vm, "anon")
+    with open(vmx8) as f:
+        text = f.read()
+    with open(vmx8, "w") as f:
+        f.write(text.replace('displayName = "anon"\n', ""))
+    out8 = os.path.join(work, "out8")
+    r = im.ferry("migrate", "--from", "vmx:" + vmx8, "--to", "dir:" + out8)
+    problems = [] if r.rc == 2 else ["exit %r, expected 2: %s" % (r.rc, r.brief())]
+    if "--name" not in r.err:
+        problems.append("the message does not suggest --name: " + r.brief())
+    if os.path.exists(out8):
+        problems.append("the target was created: %s" % os.listdir(out8))
+    r = im.ferry("migrate", "--from", "vmx:" + vmx8, "--to", "dir:" + out8,
+                 "--name", "named", timeout=600)
+    problems += im.succeeded(r, "ferry migrate --name")
+    if not problems and "<name>named</name>" not in open(os.path.join(out8, "named.xml")).read():
+        problems.append("the domain is not called 'named'")
+    rep.check("migrate/no-name", problems)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 static const char body[] =
   "numvcpus = \"2\"\n"
   "memSize = \"4096\"\n"
-  "guestOS = \"windows2019srv-64\"\n"
+  "guestOS = \"rhel8-64\"\n"
   "ctkEnabled = \"TRUE\"\n"
   "scsi0.virtualDev = \"lsisas1068\"\n"
   "scsi0.present = \"TRUE\"\n"

@@ -13,6 +13,7 @@ main (void)
   test_init (false);
   valt_base (&vm);
   ctx = valt_context ();
+  ctx.compat = true;            /* Windows without VirtIO drivers */
   free (vm.guest_os);
   vm.guest_os = valt_strdup ("winNetEnterprise");
   vm.os_family = VM_OS_WINDOWS;
