@@ -1,8 +1,10 @@
 /* live.c: the live migration engine (see live.h).
  *
  * Must never: start a migration a Critical finding ruled out, leave a
- * domain paused on the source after a failed migration, or change a host
- * other than by the migration itself.
+ * domain paused on the source after a failed migration, skip libvirt's
+ * own shared-storage check (VIR_MIGRATE_UNSAFE) without proof that both
+ * hosts open the same files, or change a host other than by the
+ * migration itself (the check's marker volume is removed again).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "migrate/live.h"
+#include "host/storage.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -115,24 +118,34 @@ live_copy_path (const char *pool_dir, const struct host_disk *d)
   return p;
 }
 
-/* Not copied: the destination must open the same files. */
+/* Not copied: the destination must open the very files the source has
+ * open.  A volume at the same path there is not enough (two local pools
+ * may each hold their own web.qcow2): host_storage_shared proves it, and
+ * without proof the disks must be copied. */
 static int
 live_check_shared (struct live_check *c, struct live_candidate *cand,
-                   virConnectPtr dconn)
+                   virConnectPtr sconn, virConnectPtr dconn)
 {
   const char *dst = cand->host->name;
 
   cand->storage_shared = true;
   for (size_t i = 0; i < c->domain.disks.len; i++) {
     const struct host_disk *d = &c->domain.disks.ptr[i];
+    CLEANUP_FREE char *why = NULL;
+    int shared = host_storage_shared (sconn, c->source->name, dconn, dst,
+                                      d->path, &why);
 
-    if (host_has_volume (dconn, d->path))
-      continue;
-    cand->storage_shared = false;
-    if (live_find (&cand->findings, "storage-not-seen", FINDING_WARNING,
-                   "disk %s (%s): no storage pool on %s holds it; if %s does "
-                   "not see this file (shared storage), migrate with "
-                   "--copy-storage", d->target, d->path, dst, dst) == -1)
+    if (shared == -1)
+      return -1;
+    if (shared == 0)
+      cand->storage_shared = false;
+    if (live_find (&cand->findings,
+                   shared ? "storage-shared" : "storage-not-shared",
+                   shared ? FINDING_INFO : FINDING_CRITICAL,
+                   shared ? "disk %s (%s): %s opens the same file: %s"
+                          : "disk %s (%s): not proven to be the same file on "
+                            "%s: %s; migrate with --copy-storage",
+                   d->target, d->path, dst, why) == -1)
       return -1;
   }
   return 0;
@@ -255,7 +268,7 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
 
 static int
 live_check_candidate (const struct live_options *opts, struct live_check *c,
-                      const struct host_facts *src,
+                      virConnectPtr sconn, const struct host_facts *src,
                       struct live_candidate *cand, uint64_t reserved)
 {
   const struct host_domain *d = &c->domain;
@@ -356,7 +369,8 @@ live_check_candidate (const struct live_options *opts, struct live_check *c,
   /* Files made outside libvirt count as volumes. */
   if (host_refresh_pools (dconn) == -1
       || (opts->copy_storage ? live_check_copy (opts, c, cand, dconn)
-                             : live_check_shared (c, cand, dconn)) == -1)
+                             : live_check_shared (c, cand, sconn, dconn))
+         == -1)
     goto out;
   r = 0;
 out:
@@ -459,6 +473,9 @@ live_check (const struct live_options *opts, const char *domain,
     error_set_errno (errno, "live: strdup");
     goto out;
   }
+  /* Files made outside libvirt count as volumes. */
+  if (!opts->copy_storage && host_refresh_pools (sconn) == -1)
+    goto out;
   check->candidates = calloc (opts->nr_hosts + 1, sizeof *check->candidates);
   if (check->candidates == NULL) {
     error_set_errno (errno, "live: calloc");
@@ -470,7 +487,8 @@ live_check (const struct live_options *opts, const char *domain,
       continue;
     check->candidates[n].host = h;
     check->nr_candidates = ++n;
-    if (live_check_candidate (opts, check, &src, &check->candidates[n - 1],
+    if (live_check_candidate (opts, check, sconn, &src,
+                              &check->candidates[n - 1],
                               reserved ? reserved[i] : 0) == -1)
       goto out;
   }
@@ -767,8 +785,8 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   job.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST
     | VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_ABORT_ON_ERROR;
   /* libvirt calls any disk on a local file system unsafe to leave
-   * behind; ferry has checked that the destination holds every disk as a
-   * volume of its own pools (the same files). */
+   * behind; ferry has proven that the destination opens the very same
+   * files (host_storage_shared), so libvirt's check may be skipped. */
   if (!opts->copy_storage && to->storage_shared)
     job.flags |= VIR_MIGRATE_UNSAFE;
   if (check->domain.persistent)

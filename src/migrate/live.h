@@ -3,8 +3,8 @@
  *   check     live_check(): for the domain and each destination
  *             considered, findings with a severity (as in validation):
  *             CPU (missing features named), memory, architecture and
- *             machine type, domain type, storage (shared, or copied and
- *             room for it), networks, host-passthrough CPU, passthrough
+ *             machine type, domain type, storage (proven shared, or
+ *             copied and room for it), networks, host-passthrough CPU, passthrough
  *             devices, name clash.  A Critical finding rules a
  *             destination out.
  *   place     --to auto: among the hosts that pass, the one with the most
@@ -63,7 +63,8 @@ struct live_candidate {
   struct host_facts facts;      /* when reachable */
   finding_vector findings;
   bool passes;                  /* reachable and no Critical finding */
-  bool storage_shared;          /* every disk is a volume there too */
+  bool storage_shared;          /* every disk proven to be the same file
+                                   there (host/storage.h) */
 };
 
 struct live_check {
