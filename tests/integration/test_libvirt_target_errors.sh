@@ -2,8 +2,9 @@
 # test_libvirt_target_errors.sh: target specs and libvirt conditions that
 # ferry must refuse before it copies anything, each with a message that
 # names the cause: an unknown target kind or option, libvirt-only options
-# on a dir target, no libvirtd behind the URI, a pool that is inactive or
-# does not keep files.  Every case: exit 2, no [copy] step, nothing
+# on a dir target, a URI naming another host (the disks are written on this
+# machine), no libvirtd behind the URI, a pool that is inactive or does not
+# keep files.  Every case: exit 2, no [copy] step, nothing
 # written.
 #
 # The cases that need a pool use tests/libvirt/start-libvirtd.sh.  Exit 0
@@ -61,6 +62,9 @@ refused "dir,start:$work/dir" 'target dir: no option "start"' spec/dir-takes-no-
 refused "libvirt,bogus:$uri" 'target libvirt: unknown option "bogus"' spec/libvirt-unknown-option
 refused "libvirt,storage-pool:$uri" 'option storage-pool needs a pool name' spec/storage-pool-needs-name
 refused "libvirt,start=yes:$uri" 'option start takes no value' spec/start-takes-no-value
+refused "libvirt:qemu+ssh://kvm03.invalid/system" \
+  "libvirt: qemu+ssh://kvm03.invalid/system names the host kvm03.invalid: ferry writes the disks on this machine" \
+  libvirt/remote-host-refused
 refused "libvirt:qemu+unix:///system?socket=$work/no-such-socket" \
   "libvirt: connecting to qemu+unix:///system?socket=$work/no-such-socket: " libvirt/no-daemon
 
