@@ -868,6 +868,28 @@ out:
 }
 
 json_t *
+live_settings_json (const struct live_options *opts)
+{
+  json_t *o = json_object ();
+
+  if (o == NULL
+      || json_set_new (o, "bandwidth-mib-s", opts->bandwidth
+                       ? json_integer ((json_int_t) opts->bandwidth)
+                       : json_null ()) == -1
+      || json_set_u64 (o, "max-downtime-ms", opts->max_downtime
+                       ? opts->max_downtime : LIVE_DEFAULT_MAX_DOWNTIME) == -1
+      || json_set_u64 (o, "parallel-channels",
+                       opts->parallel > 1 ? opts->parallel : 0) == -1
+      || json_set_bool (o, "postcopy", opts->postcopy) == -1
+      || json_set_bool (o, "copy-storage", opts->copy_storage) == -1
+      || json_set_string (o, "storage-pool", opts->storage_pool) == -1) {
+    json_decref (o);
+    return NULL;
+  }
+  return o;
+}
+
+json_t *
 live_result_json (const struct live_check *check,
                   const struct live_result *res, const char *error)
 {

@@ -121,6 +121,11 @@ struct live_result {
 int live_migrate (const struct live_options *opts, struct live_check *check,
                   const struct live_callbacks *cb, struct live_result *res);
 
+/* What a migration with opts would do, for live check: {"bandwidth-mib-s"
+ * (null: no limit), "max-downtime-ms", "parallel-channels" (0: one
+ * stream), "postcopy", "copy-storage", "storage-pool"}. */
+json_t *live_settings_json (const struct live_options *opts);
+
 /* The report of one migration: {"domain", "from", "to", "why", "result",
  * "seconds", "downtime-ms", ...}. */
 json_t *live_result_json (const struct live_check *check,
