@@ -7,7 +7,9 @@
 # keep files.  Every case: exit 2, no [copy] step, nothing
 # written.
 #
-# The cases that need a pool use tests/libvirt/start-libvirtd.sh.  Exit 0
+# The cases that need a pool use tests/libvirt/start-libvirtd.sh; on every
+# exit the test checks that libvirtd holds nothing it did not hold before
+# (tests/libvirt/system-state.sh).  Exit 0
 # pass, 1 fail, 77 skip (no qemu-img).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,9 +25,13 @@ virsh_q () { virsh -q -c "$uri" "$@" </dev/null 2>/dev/null; }
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup () {
   for p in "$inactive" "$logical"; do virsh_q pool-undefine "$p" >/dev/null; done
+  "$lv/system-state.sh" finish "$work"
+  _left=$?
   rm -rf "$work"
+  [ "$_left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 command -v qemu-img >/dev/null || { echo "SKIP: no qemu-img"; exit 77; }
 
@@ -78,7 +84,7 @@ else
   echo "FAIL cli/start-needs-libvirt"; cat "$work/out"; failed=1
 fi
 
-pool_dir=$("$lv/start-libvirtd.sh" ferry-test)
+pool_dir=$(FERRY_LIBVIRT_STATE=$work "$lv/start-libvirtd.sh" ferry-test)
 case $? in
   0) ;;
   77) echo "SKIP: libvirtd cannot run here: the pool cases"; exit $failed ;;
