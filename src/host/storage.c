@@ -84,8 +84,7 @@ host_source_field (FILE *fp, xmlNodePtr n, const char *child,
   xmlFree (v);
 }
 
-/* The source key of a network pool (NULL for a local one). */
-static int
+int
 host_pool_source (const char *xml, const char *name, char **source)
 {
   xmlDocPtr doc = virt_xml_read (xml, "pool.xml");

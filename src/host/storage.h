@@ -27,6 +27,12 @@
 #define HOST_MARKER_NAME_LEN 48
 int host_marker_name (char *buf);
 
+/* The source of a storage pool, from its XML (name labels errors): for a
+ * network pool "TYPE HOSTS DIR DEVICE NAME FORMAT" in *source (malloc'd;
+ * two pools with the same one hold the same volumes), NULL for a pool of
+ * local storage.  0, or -1 with the error set. */
+int host_pool_source (const char *xml, const char *name, char **source);
+
 /* Whether host src (named src_name) and host dst (dst_name) open the same
  * file at path.  1 proven shared, 0 not proven, each with *why (malloc'd)
  * saying how it was proven or why not; -1 with the error set.  Pools of

@@ -19,7 +19,7 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/libvirt
 ferry=${FERRY:-$root/build/ferry}
-host_a=ferry-to-a
+host_a="ferry-to-a"
 vm=ferryto$$
 # shellcheck source=tests/libvirt/lib.sh
 . "$here/lib.sh"
@@ -57,7 +57,8 @@ on "$uri_a" dumpxml --inactive "$vm" 2>/dev/null |
   on "$uri_a" vol-info "$pool_a/$vm-disk0.qcow2" >/dev/null &&
   ! virsh -q -c qemu:///system dominfo "$vm" >/dev/null 2>&1
 check $? "same-files/defined-on-that-daemon-disk-in-its-pool"
-[ -z "$(ls "$pool_a" | grep ferry-marker)" ]
+set -- "$pool_a"/ferry-marker-*
+[ ! -e "$1" ]
 check $? "same-files/no-marker-left"
 on "$uri_a" undefine "$vm" >/dev/null
 on "$uri_a" vol-delete "$pool_a/$vm-disk0.qcow2" >/dev/null
