@@ -13,6 +13,7 @@
 #include "cli/hosts.h"
 #include "migrate/live.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/progress.h"
 
@@ -192,6 +193,17 @@ live_check_json (const struct live_options *opts, const struct live_check *c)
   return o;
 }
 
+/* Report the error; the exit status: 128 + the signal when one
+ * interrupted the command, EXIT_ERROR otherwise. */
+static int
+live_fail (void)
+{
+  int status = cli_fail ();
+
+  return interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
+                             : status;
+}
+
 /* Parse the options shared by check, migrate and evacuate. */
 static int
 live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
@@ -283,8 +295,11 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   }
   virConnectClose (conn);
   check.source = &l.hosts[src - l.stored.ptr];
-  if (live_check (&l.opts, name, l.to, NULL, &check) == -1) {
-    status = cli_fail ();
+  /* Ctrl-C lets the check remove its markers and cancels a migration. */
+  if (interrupt_install () == -1
+      || live_check (&l.opts, name, l.to, NULL, &check) == -1
+      || interrupt_check () == -1) {
+    status = live_fail ();
     goto out;
   }
   if (!migrate) {
@@ -310,7 +325,7 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
     json_decref (j);
   }
   if (r == -1) {
-    status = cli_fail ();
+    status = live_fail ();
     goto out;
   }
   if (!l.json)
@@ -354,14 +369,14 @@ cmd_live_evacuate (int argc, char **argv)
   /* --parallel is VMs at a time here; each migration uses one
    * connection. */
   l.opts.parallel = 0;
-  if (live_cli_hosts (&l) == -1) {
+  if (live_cli_hosts (&l) == -1 || interrupt_install () == -1) {
     live_cli_free (&l);
     return cli_fail ();
   }
   r = live_evacuate (&l.opts, argv[optind], l.evacuate_parallel,
                      l.progress ? &cb : NULL, &report);
   if (r == -1) {
-    status = cli_fail ();
+    status = live_fail ();
     goto out;
   }
   if (l.json)
@@ -386,7 +401,8 @@ cmd_live_evacuate (int argc, char **argv)
     printf ("host %s: %zu moved, %zu could not move\n", argv[optind],
             json_array_size (moved), json_array_size (failed));
   }
-  status = r == 0 ? 0 : EXIT_DIFFERENT;
+  status = interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
+    : r == 0 ? 0 : EXIT_DIFFERENT;
 out:
   json_decref (report);
   live_cli_free (&l);

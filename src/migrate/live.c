@@ -21,6 +21,7 @@
 #include "host/storage.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/progress.h"
 #include "util/virt.h"
@@ -726,8 +727,11 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   pthread_t thread;
   double t0;
   int maxparams = 0, r = -1;
+  bool aborted = false;
 
   memset (res, 0, sizeof *res);
+  if (interrupt_check () == -1)
+    return -1;
   if (to == NULL || !to->passes) {
     error_set ("live: %s stays on %s: %s", check->domain.name,
                check->source->name, check->why ? check->why
@@ -811,6 +815,10 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     if (done)
       break;
     usleep (500 * 1000);
+    /* Ctrl-C: the job is cancelled and the guest resumes on the source
+     * (the failure path below), as for any other failure. */
+    if (interrupt_signal () && !aborted)
+      aborted = virDomainAbortJob (job.dom) == 0;
     live_job_stats (job.dom, &p, res);
     p.elapsed = live_now () - t0;
     /* Postcopy: switch once the first full pass is done.  Every later
@@ -831,7 +839,13 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     if (virDomainGetState (job.dom, &state, &reason, 0) == 0
         && state == VIR_DOMAIN_PAUSED && !res->postcopy)
       virDomainResume (job.dom);
-    if (res->postcopy)
+    if (aborted && !res->postcopy)
+      error_set ("live: migrating %s from %s to %s: interrupted by SIG%s; "
+                 "the migration was cancelled and %s still runs on %s",
+                 check->domain.name, check->source->name, to->host->name,
+                 sigabbrev_np (interrupt_signal ()), check->domain.name,
+                 check->source->name);
+    else if (res->postcopy)
       error_set ("live: migrating %s from %s to %s failed after the switch "
                  "to post-copy: %s; its memory is split between the hosts, "
                  "so libvirt keeps it paused (virsh migrate "

@@ -22,7 +22,10 @@
  *
  * On any failure the domain keeps running on the source: libvirt cancels
  * the job and resumes it there, and the engine resumes it itself if it is
- * found paused.  Library code: errors through util/error.h, progress
+ * found paused.  A SIGINT or SIGTERM (util/interrupt.h) during a
+ * migration aborts the job (virDomainAbortJob): a failure like any other;
+ * no migration starts after one.  Library code: errors through
+ * util/error.h, progress
  * through callbacks, nothing printed.
  */
 #ifndef FERRY_MIGRATE_LIVE_H
