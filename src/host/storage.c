@@ -197,9 +197,9 @@ host_marker_seen (const struct host_pool_ref *s, const char *src_name,
   }
   marker = virStorageVolCreateXML (s->pool, xml, 0);
   if (marker == NULL)
-    return host_why (why, 0, "ferry cannot make a marker volume in pool %s "
-                     "on %s to find out (%s)", s->name, src_name,
-                     virGetLastErrorMessage ());
+    return host_why (why, HOST_STORAGE_UNKNOWN, "ferry cannot make a marker "
+                     "volume in pool %s on %s to find out (%s)", s->name,
+                     src_name, virGetLastErrorMessage ());
   path = virStorageVolGetPath (marker);
   virStoragePoolRefresh (d->pool, 0);
   seen = path ? virStorageVolLookupByPath (dst, path) : NULL;
@@ -215,12 +215,14 @@ host_marker_seen (const struct host_pool_ref *s, const char *src_name,
   }
   if (seen) {
     virStorageVolFree (seen);
-    return host_why (why, 1, "a marker made in pool %s on %s appeared in "
-                     "pool %s on %s", s->name, src_name, d->name, dst_name);
+    return host_why (why, HOST_STORAGE_SHARED, "a marker made in pool %s on "
+                     "%s appeared in pool %s on %s", s->name, src_name,
+                     d->name, dst_name);
   }
-  return host_why (why, 0, "a marker made in pool %s on %s (%s) did not "
-                   "appear in pool %s on %s: the two hosts hold different "
-                   "files under the same path", s->name, src_name,
+  return host_why (why, HOST_STORAGE_NOT_SHARED, "a marker made in pool %s "
+                   "on %s (%s) did not appear in pool %s on %s: the two "
+                   "hosts hold different files under the same path", s->name,
+                   src_name,
                    path ? path : name, d->name, dst_name);
 }
 
@@ -235,19 +237,19 @@ host_storage_shared (virConnectPtr src, const char *src_name,
   *why = NULL;
   r = host_pool_of (src, src_name, path, &s);
   if (r == 1)
-    return host_why (why, 0, "no storage pool on %s holds it, so ferry "
-                     "cannot prove that %s opens the same file", src_name,
-                     dst_name);
+    return host_why (why, HOST_STORAGE_UNKNOWN, "no storage pool on %s holds "
+                     "it, so ferry cannot prove that %s opens the same file",
+                     src_name, dst_name);
   if (r == -1)
     return -1;
   r = host_pool_of (dst, dst_name, path, &d);
   if (r == 1)
-    r = host_why (why, 0, "no storage pool on %s holds a file at that path",
-                  dst_name);
+    r = host_why (why, HOST_STORAGE_UNKNOWN, "no storage pool on %s holds a "
+                  "file at that path", dst_name);
   else if (r == 0 && s.source && d.source && strcmp (s.source, d.source) == 0)
-    r = host_why (why, 1, "pool %s on %s and pool %s on %s have the same "
-                  "network source (%s)", s.name, src_name, d.name, dst_name,
-                  s.source);
+    r = host_why (why, HOST_STORAGE_SHARED, "pool %s on %s and pool %s on "
+                  "%s have the same network source (%s)", s.name, src_name,
+                  d.name, dst_name, s.source);
   else if (r == 0)
     r = host_marker_seen (&s, src_name, dst, &d, dst_name, why);
   host_pool_ref_free (&s);

@@ -34,9 +34,17 @@ int host_marker_name (char *buf);
 int host_pool_source (const char *xml, const char *name, char **source);
 
 /* Whether host src (named src_name) and host dst (dst_name) open the same
- * file at path.  1 proven shared, 0 not proven, each with *why (malloc'd)
- * saying how it was proven or why not; -1 with the error set.  Pools of
- * both hosts should have been refreshed (host_refresh_pools). */
+ * file at path: HOST_STORAGE_SHARED (proven), HOST_STORAGE_NOT_SHARED
+ * (proven not: the marker did not appear), HOST_STORAGE_UNKNOWN (no proof
+ * either way: no pool holds the file on one side, or no marker can be
+ * made), each with *why (malloc'd) saying how or why; -1 with the error
+ * set.  Pools of both hosts should have been refreshed
+ * (host_refresh_pools). */
+enum host_storage_verdict {
+  HOST_STORAGE_NOT_SHARED = 0,
+  HOST_STORAGE_SHARED = 1,
+  HOST_STORAGE_UNKNOWN = 2,
+};
 int host_storage_shared (virConnectPtr src, const char *src_name,
                          virConnectPtr dst, const char *dst_name,
                          const char *path, char **why);

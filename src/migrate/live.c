@@ -121,8 +121,9 @@ live_copy_path (const char *pool_dir, const struct host_disk *d)
 
 /* Not copied: the destination must open the very files the source has
  * open.  A volume at the same path there is not enough (two local pools
- * may each hold their own web.qcow2): host_storage_shared proves it, and
- * without proof the disks must be copied. */
+ * may each hold their own web.qcow2): only when host_storage_shared proves
+ * it is libvirt's own check skipped (VIR_MIGRATE_UNSAFE); when it proves
+ * the files differ, the destination is ruled out. */
 static int
 live_check_shared (struct live_check *c, struct live_candidate *cand,
                    virConnectPtr sconn, virConnectPtr dconn)
@@ -138,15 +139,26 @@ live_check_shared (struct live_check *c, struct live_candidate *cand,
 
     if (shared == -1)
       return -1;
-    if (shared == 0)
+    if (shared != HOST_STORAGE_SHARED)
       cand->storage_shared = false;
-    if (live_find (&cand->findings,
-                   shared ? "storage-shared" : "storage-not-shared",
-                   shared ? FINDING_INFO : FINDING_CRITICAL,
-                   shared ? "disk %s (%s): %s opens the same file: %s"
-                          : "disk %s (%s): not proven to be the same file on "
-                            "%s: %s; migrate with --copy-storage",
-                   d->target, d->path, dst, why) == -1)
+    /* Without proof either way, libvirt's own check decides: it refuses
+     * disks on local file systems and accepts network and cluster ones. */
+    if ((shared == HOST_STORAGE_SHARED
+         && live_find (&cand->findings, "storage-shared", FINDING_INFO,
+                       "disk %s (%s): %s opens the same file: %s", d->target,
+                       d->path, dst, why) == -1)
+        || (shared == HOST_STORAGE_NOT_SHARED
+            && live_find (&cand->findings, "storage-not-shared",
+                          FINDING_CRITICAL, "disk %s (%s): %s holds another "
+                          "file at that path: %s; migrate with "
+                          "--copy-storage", d->target, d->path, dst, why)
+               == -1)
+        || (shared == HOST_STORAGE_UNKNOWN
+            && live_find (&cand->findings, "storage-not-proven",
+                          FINDING_WARNING, "disk %s (%s): %s; libvirt's own "
+                          "check decides, and it refuses a disk on a local "
+                          "file system (then migrate with --copy-storage)",
+                          d->target, d->path, why) == -1))
       return -1;
   }
   return 0;

@@ -11,7 +11,10 @@
 #      marker made on A did not appear on B; exit 1;
 #   2. live migrate --to B is refused, the guest still runs on A (its tick
 #      counter goes on) and is unknown to B;
-#   3. no marker is left in either directory.
+#   3. no marker is left in either directory;
+#   4. with no pool on A holding the disk, nothing proves or disproves
+#      sharing: a WARNING storage-not-proven, and the migration is left to
+#      libvirt's own check, which refuses it; the guest stays on A.
 # (A pool both hosts really share is test_live_migrate.sh's case.)
 # Exit 0 pass, 1 fail, 77 skip (libvirt hosts or QEMU cannot run here).
 # Must never: touch the system libvirtd; it stops only its own hosts.
@@ -69,6 +72,22 @@ check $? "migrate/guest-kept-running (tick $t0 -> ${t1:-none})"
 # ($work/disks-b is what B sees as $work/disks.)
 [ "$(ls "$work/disks")" = "$vm.qcow2" ] && [ "$(ls "$work/disks-b")" = "$vm.qcow2" ]
 check $? "check/no-marker-left"
+
+# 4. No pool on A holds the disk: nothing proves or disproves sharing, so
+#    ferry warns and leaves the decision to libvirt's own check (no
+#    VIR_MIGRATE_UNSAFE), which refuses a disk on a local file system.
+on "$uri_a" pool-destroy local >/dev/null
+"$ferry" live check "$vm" --to B >"$work/check-unknown.log" 2>&1
+status=$?
+[ $status -eq 0 ] &&
+  grep "WARNING   storage-not-proven" "$work/check-unknown.log" | grep -q "no storage pool on A holds it"
+check $? "check/no-pool-on-source-is-not-proof"
+"$ferry" live migrate "$vm" --to B >"$work/migrate-unknown.log" 2>&1
+status=$?
+cat "$work/migrate-unknown.log"
+[ $status -ne 0 ] && grep -qi "unsafe" "$work/migrate-unknown.log" &&
+  runs_on "$uri_a" && gone_from "$uri_b"
+check $? "migrate/libvirt-refuses-unproven-local-disk"
 
 on "$uri_a" destroy "$vm" >/dev/null 2>&1
 nsenter -m -t "$pid_b" umount "$work/disks"
