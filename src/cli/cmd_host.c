@@ -243,6 +243,16 @@ cmd_host (int argc, char **argv)
   }
   argc -= optind;
   argv += optind;
+  /* An option another subcommand takes is refused, never ignored. */
+  if (limit && strcmp (sub, "add") != 0) {
+    cli_error ("host %s: --memory-limit goes with 'host add' (the limit is "
+               "registered with the host)", sub);
+    return EXIT_ERROR;
+  }
+  if (json && strcmp (sub, "list") != 0) {
+    cli_error ("host %s: --json goes with 'host list'", sub);
+    return EXIT_ERROR;
+  }
   if (strcmp (sub, "add") == 0 && argc == 2)
     return host_add (db, argv[0], argv[1], limit);
   if (strcmp (sub, "list") == 0 && argc == 0)

@@ -13,6 +13,7 @@
 #include "cli/hosts.h"
 #include "migrate/live.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/progress.h"
 
@@ -20,7 +21,7 @@ static void
 live_usage (FILE *fp)
 {
   fprintf (fp,
-           "Usage: ferry live check DOMAIN --to HOST|auto [--copy-storage] [--json]\n"
+           "Usage: ferry live check DOMAIN --to HOST|auto [OPTIONS]\n"
            "       ferry live migrate DOMAIN --to HOST|auto [OPTIONS]\n"
            "\n"
            "Move a running VM to another registered KVM host (ferry host add)\n"
@@ -30,7 +31,8 @@ live_usage (FILE *fp)
            "CPU, passthrough devices; a CRITICAL one rules the host out (exit 1).\n"
            "--to auto picks, among the hosts that pass, the one with the most\n"
            "memory available, then the least loaded, and says why.  migrate\n"
-           "runs the check first and refuses on a CRITICAL finding; on any\n"
+           "runs the check first and refuses on a CRITICAL finding; check also\n"
+           "says what the migration would do with the options given.  On any\n"
            "failure the VM keeps running where it was.  DOMAIN is a name that\n"
            "runs on one registered host, or NAME@HOST.\n"
            "\n"
@@ -110,6 +112,40 @@ live_show_progress (void *opaque, const struct live_progress *p)
              progress_format_bytes (p->disk_total, b2, sizeof b2));
 }
 
+/* What the migration would do with the options given (live check says
+ * it, so that none of them is silently ignored). */
+static void
+live_print_settings (const struct live_options *opts)
+{
+  json_t *j = live_settings_json (opts);
+  json_t *bw = json_object_get (j, "bandwidth-mib-s");
+  json_int_t channels = json_integer_value (json_object_get (j,
+                                                "parallel-channels"));
+  char bw_text[32], ch_text[48];
+
+  if (j == NULL)
+    return;
+  if (json_is_integer (bw))
+    snprintf (bw_text, sizeof bw_text, "%" JSON_INTEGER_FORMAT " MiB/s",
+              json_integer_value (bw));
+  else
+    snprintf (bw_text, sizeof bw_text, "no limit");
+  if (channels)
+    snprintf (ch_text, sizeof ch_text, "main stream + %" JSON_INTEGER_FORMAT
+              " parallel channels", channels);
+  else
+    snprintf (ch_text, sizeof ch_text, "one stream");
+  printf ("migration: bandwidth %s, max downtime %" JSON_INTEGER_FORMAT
+          " ms, %s, %s, disks %s%s%s\n", bw_text,
+          json_integer_value (json_object_get (j, "max-downtime-ms")),
+          ch_text, opts->postcopy ? "post-copy after the first pass"
+                                  : "pre-copy only",
+          opts->copy_storage ? "copied" : "shared",
+          opts->storage_pool ? " into pool " : "",
+          opts->storage_pool ? opts->storage_pool : "");
+  json_decref (j);
+}
+
 static void
 live_print_check (const struct live_check *c)
 {
@@ -127,7 +163,7 @@ live_print_check (const struct live_check *c)
 }
 
 static json_t *
-live_check_json (const struct live_check *c)
+live_check_json (const struct live_options *opts, const struct live_check *c)
 {
   json_t *o = json_object (), *cands = json_array ();
 
@@ -149,11 +185,23 @@ live_check_json (const struct live_check *c)
       || json_set_string (o, "chosen", c->chosen
                                        ? c->chosen->host->name : NULL) == -1
       || json_set_string (o, "why", c->why) == -1
+      || json_set_new (o, "migration", live_settings_json (opts)) == -1
       || json_set_new (o, "candidates", cands) == -1) {
     json_decref (o);
     return NULL;
   }
   return o;
+}
+
+/* Report the error; the exit status: 128 + the signal when one
+ * interrupted the command, EXIT_ERROR otherwise. */
+static int
+live_fail (void)
+{
+  int status = cli_fail ();
+
+  return interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
+                             : status;
 }
 
 /* Parse the options shared by check, migrate and evacuate. */
@@ -247,18 +295,23 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   }
   virConnectClose (conn);
   check.source = &l.hosts[src - l.stored.ptr];
-  if (live_check (&l.opts, name, l.to, NULL, &check) == -1) {
-    status = cli_fail ();
+  /* Ctrl-C lets the check remove its markers and cancels a migration. */
+  if (interrupt_install () == -1
+      || live_check (&l.opts, name, l.to, NULL, &check) == -1
+      || interrupt_check () == -1) {
+    status = live_fail ();
     goto out;
   }
   if (!migrate) {
     if (l.json) {
-      json_t *j = live_check_json (&check);
+      json_t *j = live_check_json (&l.opts, &check);
       json_print (stdout, j);
       json_decref (j);
     }
-    else
+    else {
       live_print_check (&check);
+      live_print_settings (&l.opts);
+    }
     status = check.chosen ? 0 : EXIT_DIFFERENT;
     goto out;
   }
@@ -272,7 +325,7 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
     json_decref (j);
   }
   if (r == -1) {
-    status = cli_fail ();
+    status = live_fail ();
     goto out;
   }
   if (!l.json)
@@ -300,6 +353,15 @@ cmd_live_evacuate (int argc, char **argv)
   r = live_parse (argc, argv, "host evacuate", &l);
   if (r != 0)
     return r == 1 ? 0 : EXIT_ERROR;
+  if (l.to) {
+    cli_error ("host evacuate: --to is not an option here: each VM goes to "
+               "the best host that passes (as with live migrate --to auto)");
+    return EXIT_ERROR;
+  }
+  if (l.opts.storage_pool && !l.opts.copy_storage) {
+    cli_error ("host evacuate: --storage-pool goes with --copy-storage");
+    return EXIT_ERROR;
+  }
   if (argc - optind != 1) {
     cli_error ("host evacuate: expected HOST");
     return cli_usage_error ("host");
@@ -307,14 +369,14 @@ cmd_live_evacuate (int argc, char **argv)
   /* --parallel is VMs at a time here; each migration uses one
    * connection. */
   l.opts.parallel = 0;
-  if (live_cli_hosts (&l) == -1) {
+  if (live_cli_hosts (&l) == -1 || interrupt_install () == -1) {
     live_cli_free (&l);
     return cli_fail ();
   }
   r = live_evacuate (&l.opts, argv[optind], l.evacuate_parallel,
                      l.progress ? &cb : NULL, &report);
   if (r == -1) {
-    status = cli_fail ();
+    status = live_fail ();
     goto out;
   }
   if (l.json)
@@ -339,7 +401,8 @@ cmd_live_evacuate (int argc, char **argv)
     printf ("host %s: %zu moved, %zu could not move\n", argv[optind],
             json_array_size (moved), json_array_size (failed));
   }
-  status = r == 0 ? 0 : EXIT_DIFFERENT;
+  status = interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
+    : r == 0 ? 0 : EXIT_DIFFERENT;
 out:
   json_decref (report);
   live_cli_free (&l);

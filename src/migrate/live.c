@@ -1,8 +1,10 @@
 /* live.c: the live migration engine (see live.h).
  *
  * Must never: start a migration a Critical finding ruled out, leave a
- * domain paused on the source after a failed migration, or change a host
- * other than by the migration itself.
+ * domain paused on the source after a failed migration, skip libvirt's
+ * own shared-storage check (VIR_MIGRATE_UNSAFE) without proof that both
+ * hosts open the same files, or change a host other than by the
+ * migration itself (the check's marker volume is removed again).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,8 +18,10 @@
 #include <unistd.h>
 
 #include "migrate/live.h"
+#include "host/storage.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/progress.h"
 #include "util/virt.h"
@@ -115,24 +119,46 @@ live_copy_path (const char *pool_dir, const struct host_disk *d)
   return p;
 }
 
-/* Not copied: the destination must open the same files. */
+/* Not copied: the destination must open the very files the source has
+ * open.  A volume at the same path there is not enough (two local pools
+ * may each hold their own web.qcow2): only when host_storage_shared proves
+ * it is libvirt's own check skipped (VIR_MIGRATE_UNSAFE); when it proves
+ * the files differ, the destination is ruled out. */
 static int
 live_check_shared (struct live_check *c, struct live_candidate *cand,
-                   virConnectPtr dconn)
+                   virConnectPtr sconn, virConnectPtr dconn)
 {
   const char *dst = cand->host->name;
 
   cand->storage_shared = true;
   for (size_t i = 0; i < c->domain.disks.len; i++) {
     const struct host_disk *d = &c->domain.disks.ptr[i];
+    CLEANUP_FREE char *why = NULL;
+    int shared = host_storage_shared (sconn, c->source->name, dconn, dst,
+                                      d->path, &why);
 
-    if (host_has_volume (dconn, d->path))
-      continue;
-    cand->storage_shared = false;
-    if (live_find (&cand->findings, "storage-not-seen", FINDING_WARNING,
-                   "disk %s (%s): no storage pool on %s holds it; if %s does "
-                   "not see this file (shared storage), migrate with "
-                   "--copy-storage", d->target, d->path, dst, dst) == -1)
+    if (shared == -1)
+      return -1;
+    if (shared != HOST_STORAGE_SHARED)
+      cand->storage_shared = false;
+    /* Without proof either way, libvirt's own check decides: it refuses
+     * disks on local file systems and accepts network and cluster ones. */
+    if ((shared == HOST_STORAGE_SHARED
+         && live_find (&cand->findings, "storage-shared", FINDING_INFO,
+                       "disk %s (%s): %s opens the same file: %s", d->target,
+                       d->path, dst, why) == -1)
+        || (shared == HOST_STORAGE_NOT_SHARED
+            && live_find (&cand->findings, "storage-not-shared",
+                          FINDING_CRITICAL, "disk %s (%s): %s holds another "
+                          "file at that path: %s; migrate with "
+                          "--copy-storage", d->target, d->path, dst, why)
+               == -1)
+        || (shared == HOST_STORAGE_UNKNOWN
+            && live_find (&cand->findings, "storage-not-proven",
+                          FINDING_WARNING, "disk %s (%s): %s; libvirt's own "
+                          "check decides, and it refuses a disk on a local "
+                          "file system (then migrate with --copy-storage)",
+                          d->target, d->path, why) == -1))
       return -1;
   }
   return 0;
@@ -255,7 +281,7 @@ live_check_copy (const struct live_options *opts, struct live_check *c,
 
 static int
 live_check_candidate (const struct live_options *opts, struct live_check *c,
-                      const struct host_facts *src,
+                      virConnectPtr sconn, const struct host_facts *src,
                       struct live_candidate *cand, uint64_t reserved)
 {
   const struct host_domain *d = &c->domain;
@@ -356,7 +382,8 @@ live_check_candidate (const struct live_options *opts, struct live_check *c,
   /* Files made outside libvirt count as volumes. */
   if (host_refresh_pools (dconn) == -1
       || (opts->copy_storage ? live_check_copy (opts, c, cand, dconn)
-                             : live_check_shared (c, cand, dconn)) == -1)
+                             : live_check_shared (c, cand, sconn, dconn))
+         == -1)
     goto out;
   r = 0;
 out:
@@ -459,6 +486,9 @@ live_check (const struct live_options *opts, const char *domain,
     error_set_errno (errno, "live: strdup");
     goto out;
   }
+  /* Files made outside libvirt count as volumes. */
+  if (!opts->copy_storage && host_refresh_pools (sconn) == -1)
+    goto out;
   check->candidates = calloc (opts->nr_hosts + 1, sizeof *check->candidates);
   if (check->candidates == NULL) {
     error_set_errno (errno, "live: calloc");
@@ -470,7 +500,8 @@ live_check (const struct live_options *opts, const char *domain,
       continue;
     check->candidates[n].host = h;
     check->nr_candidates = ++n;
-    if (live_check_candidate (opts, check, &src, &check->candidates[n - 1],
+    if (live_check_candidate (opts, check, sconn, &src,
+                              &check->candidates[n - 1],
                               reserved ? reserved[i] : 0) == -1)
       goto out;
   }
@@ -708,8 +739,11 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   pthread_t thread;
   double t0;
   int maxparams = 0, r = -1;
+  bool aborted = false;
 
   memset (res, 0, sizeof *res);
+  if (interrupt_check () == -1)
+    return -1;
   if (to == NULL || !to->passes) {
     error_set ("live: %s stays on %s: %s", check->domain.name,
                check->source->name, check->why ? check->why
@@ -767,8 +801,8 @@ live_migrate (const struct live_options *opts, struct live_check *check,
   job.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST
     | VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_ABORT_ON_ERROR;
   /* libvirt calls any disk on a local file system unsafe to leave
-   * behind; ferry has checked that the destination holds every disk as a
-   * volume of its own pools (the same files). */
+   * behind; ferry has proven that the destination opens the very same
+   * files (host_storage_shared), so libvirt's check may be skipped. */
   if (!opts->copy_storage && to->storage_shared)
     job.flags |= VIR_MIGRATE_UNSAFE;
   if (check->domain.persistent)
@@ -793,6 +827,10 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     if (done)
       break;
     usleep (500 * 1000);
+    /* Ctrl-C: the job is cancelled and the guest resumes on the source
+     * (the failure path below), as for any other failure. */
+    if (interrupt_signal () && !aborted)
+      aborted = virDomainAbortJob (job.dom) == 0;
     live_job_stats (job.dom, &p, res);
     p.elapsed = live_now () - t0;
     /* Postcopy: switch once the first full pass is done.  Every later
@@ -813,7 +851,13 @@ live_migrate (const struct live_options *opts, struct live_check *check,
     if (virDomainGetState (job.dom, &state, &reason, 0) == 0
         && state == VIR_DOMAIN_PAUSED && !res->postcopy)
       virDomainResume (job.dom);
-    if (res->postcopy)
+    if (aborted && !res->postcopy)
+      error_set ("live: migrating %s from %s to %s: interrupted by SIG%s; "
+                 "the migration was cancelled and %s still runs on %s",
+                 check->domain.name, check->source->name, to->host->name,
+                 sigabbrev_np (interrupt_signal ()), check->domain.name,
+                 check->source->name);
+    else if (res->postcopy)
       error_set ("live: migrating %s from %s to %s failed after the switch "
                  "to post-copy: %s; its memory is split between the hosts, "
                  "so libvirt keeps it paused (virsh migrate "
@@ -847,6 +891,28 @@ out:
   if (sconn)
     virConnectClose (sconn);
   return r;
+}
+
+json_t *
+live_settings_json (const struct live_options *opts)
+{
+  json_t *o = json_object ();
+
+  if (o == NULL
+      || json_set_new (o, "bandwidth-mib-s", opts->bandwidth
+                       ? json_integer ((json_int_t) opts->bandwidth)
+                       : json_null ()) == -1
+      || json_set_u64 (o, "max-downtime-ms", opts->max_downtime
+                       ? opts->max_downtime : LIVE_DEFAULT_MAX_DOWNTIME) == -1
+      || json_set_u64 (o, "parallel-channels",
+                       opts->parallel > 1 ? opts->parallel : 0) == -1
+      || json_set_bool (o, "postcopy", opts->postcopy) == -1
+      || json_set_bool (o, "copy-storage", opts->copy_storage) == -1
+      || json_set_string (o, "storage-pool", opts->storage_pool) == -1) {
+    json_decref (o);
+    return NULL;
+  }
+  return o;
 }
 
 json_t *

@@ -3,8 +3,8 @@
  *   check     live_check(): for the domain and each destination
  *             considered, findings with a severity (as in validation):
  *             CPU (missing features named), memory, architecture and
- *             machine type, domain type, storage (shared, or copied and
- *             room for it), networks, host-passthrough CPU, passthrough
+ *             machine type, domain type, storage (proven shared, or
+ *             copied and room for it), networks, host-passthrough CPU, passthrough
  *             devices, name clash.  A Critical finding rules a
  *             destination out.
  *   place     --to auto: among the hosts that pass, the one with the most
@@ -22,7 +22,10 @@
  *
  * On any failure the domain keeps running on the source: libvirt cancels
  * the job and resumes it there, and the engine resumes it itself if it is
- * found paused.  Library code: errors through util/error.h, progress
+ * found paused.  A SIGINT or SIGTERM (util/interrupt.h) during a
+ * migration aborts the job (virDomainAbortJob): a failure like any other;
+ * no migration starts after one.  Library code: errors through
+ * util/error.h, progress
  * through callbacks, nothing printed.
  */
 #ifndef FERRY_MIGRATE_LIVE_H
@@ -63,7 +66,8 @@ struct live_candidate {
   struct host_facts facts;      /* when reachable */
   finding_vector findings;
   bool passes;                  /* reachable and no Critical finding */
-  bool storage_shared;          /* every disk is a volume there too */
+  bool storage_shared;          /* every disk proven to be the same file
+                                   there (host/storage.h) */
 };
 
 struct live_check {
@@ -119,6 +123,11 @@ struct live_result {
  * -1 with the error set (the domain still runs on the source). */
 int live_migrate (const struct live_options *opts, struct live_check *check,
                   const struct live_callbacks *cb, struct live_result *res);
+
+/* What a migration with opts would do, for live check: {"bandwidth-mib-s"
+ * (null: no limit), "max-downtime-ms", "parallel-channels" (0: one
+ * stream), "postcopy", "copy-storage", "storage-pool"}. */
+json_t *live_settings_json (const struct live_options *opts);
 
 /* The report of one migration: {"domain", "from", "to", "why", "result",
  * "seconds", "downtime-ms", ...}. */

@@ -11,6 +11,14 @@
  * path; they are refused for now.  NAME.xml (the definition as ferry wrote
  * it) and NAME.report.json go next to the disks.
  *
+ * Because the disks are written here, the libvirt daemon must see this
+ * machine's files.  A URI with a host part (qemu+ssh://kvm03/system) is
+ * refused before connecting; for any other URI, a marker file made here in
+ * each pool's directory must appear as a volume of that pool after a
+ * refresh (it catches a default URI that points elsewhere, or a daemon in
+ * another mount namespace).  Uploading the disks through the API
+ * (virStorageVolUpload) would lift this; it is not done yet.
+ *
  * State, per run (the function doing each transition):
  *
  *   open ──libvirt_prepare──> names checked ──libvirt_write_domain──>
@@ -25,12 +33,15 @@
  * defining web01 on qemu:///system: ...").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 
+#include "host/storage.h"
 #include "target/driver.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -97,6 +108,50 @@ libvirt_pool_free (struct libvirt_pool *p)
   memset (p, 0, sizeof *p);
 }
 
+/* The daemon of h must see the files ferry writes here into dir, pool
+ * name's directory: a marker file made here must become a volume of the
+ * pool. */
+static int
+libvirt_pool_check_local (struct libvirt_target *h, const char *name,
+                          virStoragePoolPtr pool, const char *dir)
+{
+  char marker[HOST_MARKER_NAME_LEN];
+  CLEANUP_FREE char *path = NULL;
+  virStorageVolPtr vol;
+  int fd;
+
+  if (host_marker_name (marker) == -1)
+    return -1;
+  if (asprintf (&path, "%s/%s", dir, marker) == -1) {
+    path = NULL;
+    error_set_errno (errno, "libvirt: asprintf");
+    return -1;
+  }
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd == -1) {
+    error_set_errno (errno, "libvirt: storage pool \"%s\" on %s: cannot "
+                     "create a file in its directory %s on this machine, "
+                     "where ferry writes the disks", name, h->uri_shown, dir);
+    return -1;
+  }
+  close (fd);
+  virStoragePoolRefresh (pool, 0);
+  vol = virStorageVolLookupByPath (h->conn, path);
+  unlink (path);
+  virStoragePoolRefresh (pool, 0);
+  if (vol == NULL) {
+    error_set ("libvirt: storage pool \"%s\" on %s does not show a file "
+               "ferry made in its directory %s on this machine: that "
+               "libvirt daemon sees other files (it runs on another machine "
+               "or in another mount namespace), and ferry writes the disks "
+               "here; run ferry where the daemon runs", name, h->uri_shown,
+               dir);
+    return -1;
+  }
+  virStorageVolFree (vol);
+  return 0;
+}
+
 /* Look up pool name: it must exist, be active and keep files.  how_chosen
  * ends the message when it does not exist. */
 static int
@@ -148,6 +203,8 @@ libvirt_pool_open (struct libvirt_target *h, const char *name,
                "path", name, h->uri_shown);
     goto out;
   }
+  if (libvirt_pool_check_local (h, name, pool, (char *) path) == -1)
+    goto out;
   out->name = strdup (name);
   out->path = strdup ((char *) path);
   if (out->name == NULL || out->path == NULL) {
@@ -259,6 +316,31 @@ libvirt_option_store (struct target *t, const char *key, const char *value)
 
 static void libvirt_close (struct target *t, bool complete);
 
+/* A URI naming a host is another machine's daemon (see the top). */
+static int
+libvirt_uri_check_local (const char *uri)
+{
+  xmlURIPtr u;
+
+  if (uri == NULL)
+    return 0;
+  u = xmlParseURI (uri);
+  if (u == NULL) {
+    error_set ("libvirt: \"%s\" is not a libvirt URI", uri);
+    return -1;
+  }
+  if (u->server && u->server[0]) {
+    error_set ("libvirt: %s names the host %s: ferry writes the disks on "
+               "this machine and cannot send them to another one yet; run "
+               "ferry on %s, or give the URI of this machine's libvirt "
+               "daemon (such as qemu:///system)", uri, u->server, u->server);
+    xmlFreeURI (u);
+    return -1;
+  }
+  xmlFreeURI (u);
+  return 0;
+}
+
 static int
 libvirt_open (struct target *t, const char *location,
               const struct target_option *options, size_t nr_options)
@@ -281,6 +363,8 @@ libvirt_open (struct target *t, const char *location,
     if (libvirt_option_store (t, options[i].key, options[i].value) == -1)
       goto fail;
 
+  if (libvirt_uri_check_local (h->uri) == -1)
+    goto fail;
   h->conn = virt_connect (h->uri);
   if (h->conn == NULL)
     goto fail;

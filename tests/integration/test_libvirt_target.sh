@@ -15,7 +15,9 @@
 # that left its domain defined adopts that domain (and only that one).
 #
 # libvirtd is made usable by tests/libvirt/start-libvirtd.sh (started when
-# none runs).  Exit 0 pass, 1 fail, 77 skip (libvirtd or QEMU cannot run).
+# none runs); on every exit the test removes what it made and checks with
+# tests/libvirt/system-state.sh that libvirtd holds no domain, pool,
+# network or volume it did not hold before.  Exit 0 pass, 1 fail, 77 skip (libvirtd or QEMU cannot run).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,13 +38,6 @@ virsh_q () { virsh -q -c "$uri" "$@" </dev/null 2>/dev/null; }
 . "$root/tests/lib/require.sh"
 command -v qemu-system-x86_64 >/dev/null ||
   skip qemu-system "qemu-system-x86_64 is not installed (Debian: qemu-system-x86)"
-pool_dir=$("$lv/start-libvirtd.sh" "$pool")
-case $? in
-  0) ;;
-  77) skip libvirt "libvirtd cannot run here (start-libvirtd.sh says why)" ;;
-  *) echo "FAIL start-libvirtd"; exit 1 ;;
-esac
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-libvirt-XXXXXX")
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup () {
@@ -56,10 +51,19 @@ cleanup () {
   done
   virsh_q pool-destroy "$vm-ssd" >/dev/null
   virsh_q pool-undefine "$vm-ssd" >/dev/null
+  "$lv/system-state.sh" finish "$work"
+  _left=$?
   rm -rf "$work"
+  [ "$_left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+pool_dir=$(FERRY_LIBVIRT_STATE=$work "$lv/start-libvirtd.sh" "$pool")
+case $? in
+  0) ;;
+  77) skip libvirt "libvirtd cannot run here (start-libvirtd.sh says why)" ;;
+  *) echo "FAIL start-libvirtd"; exit 1 ;;
+esac
 
 # A VM folder as ESXi stores it: NAME.vmx + a monolithicSparse VMDK.
 make_vm () { # make_vm NAME [UUID]

@@ -2,11 +2,14 @@
 # test_libvirt_target_errors.sh: target specs and libvirt conditions that
 # ferry must refuse before it copies anything, each with a message that
 # names the cause: an unknown target kind or option, libvirt-only options
-# on a dir target, no libvirtd behind the URI, a pool that is inactive or
-# does not keep files.  Every case: exit 2, no [copy] step, nothing
+# on a dir target, a URI naming another host (the disks are written on this
+# machine), no libvirtd behind the URI, a pool that is inactive or does not
+# keep files.  Every case: exit 2, no [copy] step, nothing
 # written.
 #
-# The cases that need a pool use tests/libvirt/start-libvirtd.sh.  Exit 0
+# The cases that need a pool use tests/libvirt/start-libvirtd.sh; on every
+# exit the test checks that libvirtd holds nothing it did not hold before
+# (tests/libvirt/system-state.sh).  Exit 0
 # pass, 1 fail, 77 skip (no qemu-img).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,9 +25,13 @@ virsh_q () { virsh -q -c "$uri" "$@" </dev/null 2>/dev/null; }
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup () {
   for p in "$inactive" "$logical"; do virsh_q pool-undefine "$p" >/dev/null; done
+  "$lv/system-state.sh" finish "$work"
+  _left=$?
   rm -rf "$work"
+  [ "$_left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 . "$root/tests/lib/require.sh"
 command -v qemu-img >/dev/null || skip qemu-img "qemu-img is not installed (Debian: qemu-utils)"
@@ -62,6 +69,9 @@ refused "dir,start:$work/dir" 'target dir: no option "start"' spec/dir-takes-no-
 refused "libvirt,bogus:$uri" 'target libvirt: unknown option "bogus"' spec/libvirt-unknown-option
 refused "libvirt,storage-pool:$uri" 'option storage-pool needs a pool name' spec/storage-pool-needs-name
 refused "libvirt,start=yes:$uri" 'option start takes no value' spec/start-takes-no-value
+refused "libvirt:qemu+ssh://kvm03.invalid/system" \
+  "libvirt: qemu+ssh://kvm03.invalid/system names the host kvm03.invalid: ferry writes the disks on this machine" \
+  libvirt/remote-host-refused
 refused "libvirt:qemu+unix:///system?socket=$work/no-such-socket" \
   "libvirt: connecting to qemu+unix:///system?socket=$work/no-such-socket: " libvirt/no-daemon
 
@@ -75,7 +85,7 @@ else
   echo "FAIL cli/start-needs-libvirt"; cat "$work/out"; failed=1
 fi
 
-pool_dir=$("$lv/start-libvirtd.sh" ferry-test)
+pool_dir=$(FERRY_LIBVIRT_STATE=$work "$lv/start-libvirtd.sh" ferry-test)
 case $? in
   0) ;;
   77) skip_part libvirt "libvirtd cannot run here (start-libvirtd.sh says why): the pool cases"

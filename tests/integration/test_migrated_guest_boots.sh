@@ -14,7 +14,17 @@ root=$(cd "$here/../.." && pwd)
 ferry=${FERRY:-$root/build/ferry}
 guest="$root/tests/guest"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-boot-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# A dir target and plain QEMU: the system libvirtd must be as it was.
+"$root/tests/libvirt/system-state.sh" snapshot >"$work/system-libvirtd.before"
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup () {
+  "$root/tests/libvirt/system-state.sh" finish "$work"
+  _left=$?
+  rm -rf "$work"
+  [ "$_left" -eq 0 ] || exit 1
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 failed=0
 
 check () {

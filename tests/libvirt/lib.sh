@@ -5,7 +5,9 @@
 #   hosts_start PREFIX NAME...  skip (77) unless qemu-img, QEMU, python3 and
 #                             virsh are there; make $work; start the hosts
 #                             (start-hosts.sh, its environment passed on),
-#                             stopped again with $work removed on exit
+#                             stopped again with $work removed on exit, when
+#                             the system libvirtd must hold what it held
+#                             before (system-state.sh: the test fails if not)
 #   host_uri NAME             the URI of a started host
 #   on URI VIRSH-ARGS...      quiet virsh on a host
 #   tick URI                  the next FERRY-LM-TICK of domain $vm (tick.py)
@@ -13,7 +15,8 @@
 #   guest_start URI DISK [NETWORK]  define and start $vm there (busy-domain.sh,
 #                             128 MiB, console to $work/serial.log), check it
 #                             started and ticks; sets t0, its first tick
-# Must never: stop hosts other than the ones it started.
+# Must never: stop hosts other than the ones it started, or touch the
+# system libvirtd.
 # shellcheck source=tests/lib/require.sh
 . "$here/../lib/require.sh"
 failed=0
@@ -44,7 +47,10 @@ host_uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }
 hosts_cleanup () {
   # shellcheck disable=SC2086 # a list of host names
   "$here/stop-hosts.sh" $hosts_names || echo "warning: stop-hosts.sh failed" >&2
+  "$here/system-state.sh" finish "$work"
+  _left=$?
   rm -rf "$work"
+  [ "$_left" -eq 0 ] || exit 1
 }
 
 hosts_start () {
@@ -53,6 +59,7 @@ hosts_start () {
     command -v "${_c#*:}" >/dev/null || skip "${_c%%:*}" "${_c#*:} is not installed"
   done
   work=$(mktemp -d "${TMPDIR:-/tmp}/$_prefix-XXXXXX") || exit 1
+  "$here/system-state.sh" snapshot >"$work/system-libvirtd.before"
   hosts_names=$*
   trap hosts_cleanup EXIT
   trap 'exit 1' INT TERM

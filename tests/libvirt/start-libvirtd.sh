@@ -16,6 +16,12 @@
 #   the network NAME (no forwarding, no addresses: no dnsmasq, no
 #   firewall rules) are defined if missing and started if inactive.
 #
+# With FERRY_LIBVIRT_STATE=DIR, the state of the system libvirtd before
+# the pool and network are set up goes to DIR/system-libvirtd.before
+# (once), and what this script defines to DIR/system-libvirtd.created, so
+# that `system-state.sh finish DIR` checks that a test left nothing behind
+# and removes them again.
+#
 # Prints the pool's directory on stdout.  Exit 0 when all is ready; 77 when
 # libvirtd truly cannot run here (the reason on stderr); 1 when it runs but
 # the pool or network cannot be set up.
@@ -61,11 +67,20 @@ fi
 virsh_q domcapabilities --virttype qemu --arch x86_64 >/dev/null ||
   skip "libvirtd on $uri cannot run x86_64 QEMU guests (package libvirt-daemon-driver-qemu, qemu-system-x86)"
 
+state=${FERRY_LIBVIRT_STATE:-}
+created () { [ -z "$state" ] || echo "$*" >>"$state/system-libvirtd.created"; }
+if [ -n "$state" ] && [ ! -f "$state/system-libvirtd.before" ]; then
+  "$(dirname "$0")/system-state.sh" snapshot >"$state/system-libvirtd.before" ||
+    fail "cannot record the state of $uri"
+fi
+
 # The pool.
 if ! virsh_q pool-info "$name" >/dev/null; then
+  [ -d "$pool_dir" ] || created "pool-dir $pool_dir"
   { mkdir -p "$pool_dir" && chmod 0755 "$pool_dir"; } || fail "cannot create $pool_dir"
   virsh_q pool-define-as "$name" dir --target "$pool_dir" >/dev/null ||
     fail "cannot define storage pool $name"
+  created "pool $name"
 fi
 if [ "$(virsh_q pool-info "$name" | sed -n 's/^State: *//p')" != running ]; then
   virsh_q pool-build "$name" >/dev/null   # creates a missing directory
@@ -82,6 +97,7 @@ if ! virsh_q net-info "$name" >/dev/null; then
   status=$?
   rm -f "$xml"
   [ $status -eq 0 ] || fail "cannot define network $name"
+  created "network $name"
 fi
 if [ "$(virsh_q net-info "$name" | sed -n 's/^Active: *//p')" != yes ]; then
   virsh_q net-start "$name" >/dev/null || fail "cannot start network $name (no CAP_NET_ADMIN?)"

@@ -10,7 +10,8 @@
 # memory limits: B 64 MiB (too small for the guest), C 1 GiB.
 #   1. live check --to B: CRITICAL memory, exit 1; live migrate --to B is
 #      refused before anything starts and the guest still runs on A;
-#   2. live check --to auto chooses C and says why;
+#   2. live check --to auto chooses C and says why, and what the migration
+#      would do with --bandwidth, --max-downtime, --parallel, --postcopy;
 #   3. live migrate --to auto: the guest runs on C, is gone from A, and
 #      its tick counter went on (it kept its memory);
 #   4. live migrate C -> A --copy-storage --storage-pool ferry: the disk is
@@ -48,6 +49,13 @@ for x in h.values():
 assert h["B"]["memory-limit"] == 64 << 20, h["B"]
 PY
 check $? "host/list-json"
+# Options of another subcommand are refused, not ignored.
+"$ferry" host list --memory-limit 1G >"$work/opt.log" 2>&1
+[ $? -eq 2 ] && grep -q "host list: --memory-limit goes with 'host add'" "$work/opt.log"
+check $? "host/list-refuses-memory-limit"
+"$ferry" host evacuate A --to C >"$work/opt.log" 2>&1
+[ $? -eq 2 ] && grep -q "host evacuate: --to is not an option here" "$work/opt.log"
+check $? "host/evacuate-refuses-to"
 
 # The guest, its disk in A's pool, seen by B and C through a "shared" pool.
 "$here/busy-guest.sh" "$work/guest.raw" ferry-live >"$work/build.log" 2>&1 ||
@@ -66,16 +74,23 @@ guest_start "$uri_a" "$disk" ferry-test
 status=$?
 [ $status -eq 1 ] && grep -q "CRITICAL  memory" "$work/check-b.log"
 check $? "check/memory-refused"
+grep -qx "migration: bandwidth no limit, max downtime 300 ms, one stream, pre-copy only, disks shared" "$work/check-b.log"
+check $? "check/says-default-settings"
 "$ferry" live migrate "$vm" --to B >"$work/mig-b.log" 2>&1
 status=$?
 [ $status -ne 0 ] && runs_on "$uri_a" && gone_from "$uri_b"
 check $? "migrate/refused-keeps-running-on-source"
 
-# 2. auto: C, with the reason.
-"$ferry" live check "$vm" --to auto --json >"$work/auto.json" 2>"$work/auto.err"
+# 2. auto: C, with the reason; the options are said back as the migration
+#    would use them.
+"$ferry" live check "$vm" --to auto --json --bandwidth 50 --max-downtime 500 \
+  --parallel 3 --postcopy >"$work/auto.json" 2>"$work/auto.err"
 python3 - "$work/auto.json" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
+assert j["migration"] == {"bandwidth-mib-s": 50, "max-downtime-ms": 500,
+                          "parallel-channels": 3, "postcopy": True,
+                          "copy-storage": False, "storage-pool": None}, j["migration"]
 assert j["chosen"] == "C", j
 assert "most memory available" in j["why"], j["why"]
 c = {x["host"]: x for x in j["candidates"]}
@@ -99,6 +114,11 @@ check $? "migrate/runs-on-C-gone-from-A"
 t1=$(tick "$uri_c")
 [ -n "$t1" ] && [ "$t1" -gt "$t0" ]
 check $? "migrate/guest-kept-running (tick $t0 -> ${t1:-none})"
+
+"$ferry" live check "$vm" --to C --bandwidth 50 --max-downtime 500 --parallel 3 \
+  --postcopy >"$work/check-c.log" 2>&1
+grep -qx "migration: bandwidth 50 MiB/s, max downtime 500 ms, main stream + 3 parallel channels, post-copy after the first pass, disks shared" "$work/check-c.log"
+check $? "check/says-given-settings"
 
 # 4. back to A, copying the disk into A's pool "ferry" under a new name.
 on "$uri_a" pool-define-as back dir --target "$work/back" >/dev/null 2>&1
