@@ -106,18 +106,6 @@ migrate_progress_end (struct migration *m, void *handle)
     m->cb->progress_end (handle);
 }
 
-/* The one place a source disk is opened (read-only). */
-static struct disk *
-migrate_open_source (struct migration *m, size_t i)
-{
-  const struct vm_disk *vd = &m->vm.disks.ptr[i];
-
-  /* A disk inside an OVA is a window of the archive, read in place. */
-  return vd->file_length
-    ? disk_open_window (vd->path, vd->file_base, vd->file_length, NULL, 0)
-    : disk_open (vd->path, NULL, 0);
-}
-
 struct migration *
 migrate_new (const struct migrate_options *opts,
              const struct migrate_callbacks *cb)
@@ -317,7 +305,7 @@ migrate_create_disk (struct migration *m, size_t i)
   struct disk *src;
   int fd;
 
-  src = migrate_open_source (m, i);
+  src = source_disk_open (&m->vm.disks.ptr[i]);
   if (src == NULL)
     return -1;
   create.size = src->size;
@@ -375,7 +363,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   char label[64];
   int r = -1;
 
-  src = migrate_open_source (m, i);
+  src = source_disk_open (&m->vm.disks.ptr[i]);
   if (src == NULL)
     return -1;
   dst = disk_open (dst_path, m->target.format, DISK_OPEN_WRITE);
@@ -445,7 +433,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
    * disk (cold migration, a copy run that was not resumed) and is then not
    * opened again; otherwise the source is read again. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
-  if (!hashed && (src = migrate_open_source (m, i)) == NULL)
+  if (!hashed && (src = source_disk_open (&m->vm.disks.ptr[i])) == NULL)
     return -1;
   size = hashed ? run->size : src->size;
   dst = disk_open (dst_path, m->target.format, 0);

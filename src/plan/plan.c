@@ -687,7 +687,7 @@ plan_vm_check_disks (struct plan_vm *pv)
                  sd->source_path);
       return -1;
     }
-    d = disk_open (vm->disks.ptr[i].path, NULL, 0);
+    d = source_disk_open (&vm->disks.ptr[i]);
     if (d == NULL)
       return -1;
     if (sd->size != d->size) {
