@@ -50,6 +50,11 @@
  *   pending / active --cancel-> cancelled  plan_cancel(), when no live
  *                                          run holds the plan
  *
+ * Enforced: plan_vm_transitions[][] below holds exactly these edges, and
+ * plan_vm_set_state(), the only writer of a VM's state, refuses any other
+ * transition (and a VM that another process moved meanwhile): a wrong
+ * transition is an error, never a silent write.
+ *
  * Active = validating .. defining.  A VM found in an active state by a
  * new run was interrupted (killed, machine crash): the run resumes it.
  * Resuming re-enters validating (the source is read and checked again: it
@@ -127,6 +132,50 @@ bool
 plan_vm_state_is_active (enum plan_vm_state state)
 {
   return state >= PLAN_VM_VALIDATING && state <= PLAN_VM_DEFINING;
+}
+
+/* The diagram above as a table: plan_vm_transitions[from][to].  Every
+ * write of a VM's state goes through plan_vm_set_state(), which refuses
+ * any other transition.  Resume (active, cancelled, failed -> validating)
+ * includes validating itself: a run killed while validating. */
+#define PLAN_VM_END_OR_RESUME                                            \
+  [PLAN_VM_VALIDATING] = true, [PLAN_VM_FAILED] = true,                  \
+  [PLAN_VM_CANCELLED] = true
+static const bool plan_vm_transitions[PLAN_VM_NR_STATES][PLAN_VM_NR_STATES] = {
+  [PLAN_VM_PENDING] = { [PLAN_VM_VALIDATING] = true,
+                        [PLAN_VM_CANCELLED] = true },
+  [PLAN_VM_VALIDATING] = { PLAN_VM_END_OR_RESUME,
+                           [PLAN_VM_PREPARING] = true },
+  [PLAN_VM_PREPARING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_COPYING] = true },
+  [PLAN_VM_COPYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_VERIFYING] = true },
+  [PLAN_VM_VERIFYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_ADAPTING] = true },
+  [PLAN_VM_ADAPTING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DEFINING] = true },
+  [PLAN_VM_DEFINING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DONE] = true },
+  [PLAN_VM_DONE] = { false },
+  [PLAN_VM_FAILED] = { [PLAN_VM_VALIDATING] = true },
+  [PLAN_VM_CANCELLED] = { [PLAN_VM_VALIDATING] = true },
+};
+
+bool
+plan_vm_transition_allowed (enum plan_vm_state from, enum plan_vm_state to)
+{
+  return (unsigned) from < PLAN_VM_NR_STATES
+    && (unsigned) to < PLAN_VM_NR_STATES && plan_vm_transitions[from][to];
+}
+
+int
+plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
+                   enum plan_vm_state from, enum plan_vm_state to,
+                   const char *error, const char *message)
+{
+  if (!plan_vm_transition_allowed (from, to)) {
+    error_set ("plan: %s: the state machine forbids %s -> %s (state not "
+               "changed)", vm, plan_vm_state_name (from),
+               plan_vm_state_name (to));
+    return -1;
+  }
+  return store_vm_set_state (s, vm_id, plan_vm_state_name (from),
+                             plan_vm_state_name (to), error, message);
 }
 
 static double
@@ -606,8 +655,8 @@ plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
   va_start (ap, fmt);
   vsnprintf (message, sizeof message, fmt, ap);
   va_end (ap);
-  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (state),
-                          NULL, message) == -1)
+  if (plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name, pv->state,
+                         state, NULL, message) == -1)
     return -1;
   pv->state = state;
   if (pv->runner->cb->state)
@@ -1005,8 +1054,9 @@ plan_vm_finish (struct plan_vm *pv)
   r = store_vm_set_report (pv->s, pv->row.id, report);
   free (report);
   if (r == -1
-      || store_vm_set_state (pv->s, pv->row.id, "done", NULL,
-                             "migrated and verified") == -1
+      || plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name,
+                            pv->state, PLAN_VM_DONE, NULL,
+                            "migrated and verified") == -1
       || store_commit (pv->s) == -1) {
     store_rollback (pv->s);
     return -1;
@@ -1029,10 +1079,11 @@ plan_vm_end (struct plan_vm *pv)
 
   error_save (&e);
   msg = e.message[0] ? e.message : "unknown error";
-  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (end),
-                          pv->cancelled ? NULL : msg, msg) == -1)
+  if (plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name, pv->state,
+                         end, pv->cancelled ? NULL : msg, msg) == -1)
     log_warn ("%s", error_message ());
-  pv->state = end;
+  else
+    pv->state = end;
   if (pv->runner->cb->state)
     pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name, end,
                            msg);
@@ -1198,9 +1249,17 @@ plan_run (const struct plan_run_options *opts,
   if (store_plan_get_cancel (s, plan.id, &cancel) == -1)
     goto out;
   for (size_t i = run.next; cancel && i < run.nr_queue; i++) {
-    if (strcmp (run.queue[i].state, "cancelled") != 0
-        && store_vm_set_state (s, run.queue[i].id, "cancelled", NULL,
-                               "cancelled before it started") == -1)
+    enum plan_vm_state st;
+    if (plan_vm_state_parse (run.queue[i].state, &st) == -1)
+      goto out;
+    if (st == PLAN_VM_FAILED) {     /* --retry, not retried: still failed */
+      run.result.failed++;
+      continue;
+    }
+    if (st != PLAN_VM_CANCELLED
+        && plan_vm_set_state (s, run.queue[i].id, run.queue[i].target_name,
+                              st, PLAN_VM_CANCELLED, NULL,
+                              "cancelled before it started") == -1)
       goto out;
     run.result.cancelled++;
     if (run.cb->state)
@@ -1260,8 +1319,8 @@ plan_cancel (struct store *s, const char *name, bool *running)
         continue;
       snprintf (msg, sizeof msg, "cancelled in state %s (no run was "
                 "active)", vms.ptr[i].state);
-      if (store_vm_set_state (s, vms.ptr[i].id, "cancelled", NULL, msg)
-          == -1)
+      if (plan_vm_set_state (s, vms.ptr[i].id, vms.ptr[i].target_name, st,
+                             PLAN_VM_CANCELLED, NULL, msg) == -1)
         goto fail;
     }
   }

@@ -830,8 +830,8 @@ store_event_add (struct store *s, int64_t vm_id, const char *state,
 }
 
 int
-store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
-                    const char *error, const char *message)
+store_vm_set_state (struct store *s, int64_t vm_id, const char *from,
+                    const char *state, const char *error, const char *message)
 {
   CLEANUP_STMT sqlite3_stmt *st = NULL;
   bool own = !s->in_transaction;
@@ -848,17 +848,25 @@ store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
                       " finished_at = CASE WHEN ?1 IN ('done', 'failed',"
                       "   'cancelled') THEN ?3 ELSE 0 END,"
                       " rate = CASE WHEN ?1 = 'copying' THEN rate ELSE 0 END"
-                      " WHERE id = ?4");
+                      " WHERE id = ?4 AND state = ?5");
   if (st == NULL)
     goto fail;
   store_bind_text (st, 1, state);
   store_bind_text (st, 2, error);
   sqlite3_bind_double (st, 3, now);
   sqlite3_bind_int64 (st, 4, vm_id);
+  store_bind_text (st, 5, from);
   if (store_step_done (s, st, "setting a VM's state") == -1)
     goto fail;
   if (sqlite3_changes (s->db) != 1) {
-    error_set ("store: %s: VM %" PRId64 " does not exist", s->path, vm_id);
+    struct store_vm now_vm = { 0 };
+    if (store_vm_get (s, vm_id, &now_vm) == 0)
+      error_set ("store: %s: VM %" PRId64 " is %s, not %s: another process "
+                 "changed it; not moved to %s", s->path, vm_id, now_vm.state,
+                 from, state);
+    else
+      error_set ("store: %s: VM %" PRId64 " does not exist", s->path, vm_id);
+    store_vm_free (&now_vm);
     goto fail;
   }
   if (store_event_add (s, vm_id, state, message) == -1)

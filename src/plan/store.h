@@ -145,10 +145,14 @@ int store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
 int store_vm_add (struct store *s, struct store_vm *vm);
 int store_vm_list (struct store *s, int64_t plan_id, store_vm_vector *out);
 int store_vm_get (struct store *s, int64_t vm_id, struct store_vm *out);
-/* Change the state, record the error (NULL clears it) and append an event
- * with message, in one transaction (or in the caller's). */
-int store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
-                        const char *error, const char *message);
+/* Change the state from `from` to `state`, record the error (NULL clears
+ * it) and append an event with message, in one transaction (or in the
+ * caller's).  Refused (nothing written) when the VM is not in state `from`
+ * any more: another process moved it.  Whether the transition is allowed
+ * is plan.c's decision (plan_vm_set_state), not the store's. */
+int store_vm_set_state (struct store *s, int64_t vm_id, const char *from,
+                        const char *state, const char *error,
+                        const char *message);
 int store_vm_set_findings (struct store *s, int64_t vm_id,
                            const char *findings_json);
 int store_vm_set_paths (struct store *s, int64_t vm_id, const char *xml_path,
