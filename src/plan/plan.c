@@ -83,7 +83,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -532,7 +531,7 @@ out:
 }
 
 /*----------------------------------------------------------------------
- * The runner lease: one live `plan run` per plan
+ * The runner lock: one live `plan run` per plan
  */
 
 static void
@@ -543,21 +542,24 @@ plan_hostname (char *buf, size_t len)
   buf[len - 1] = '\0';
 }
 
-/* Whether the runner recorded in p may still be running.  On this host
- * its pid is asked; on another host it is assumed alive. */
-static bool
-plan_runner_alive (const struct store_plan *p)
+/* Who runs the plan, for messages: "process 123 on kvm01 since
+ * 2026-12-03T12:00:00Z", from the runner record (the lock itself says only
+ * that somebody holds it). */
+static void
+plan_runner_describe (const struct store_plan *p, char *buf, size_t len)
 {
-  char host[256];
+  char since[64] = "?";
+  time_t sec = (time_t) p->runner_since;
+  struct tm tm;
 
-  if (p->runner_pid <= 0)
-    return false;
-  plan_hostname (host, sizeof host);
-  if (p->runner_host == NULL || strcmp (p->runner_host, host) != 0)
-    return true;
-  if (p->runner_pid == getpid ())
-    return true;
-  return kill ((pid_t) p->runner_pid, 0) == 0 || errno == EPERM;
+  if (p->runner_pid <= 0) {
+    snprintf (buf, len, "another process (it has not recorded itself yet)");
+    return;
+  }
+  if (sec > 0 && gmtime_r (&sec, &tm))
+    strftime (since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  snprintf (buf, len, "process %" PRId64 " on %s since %s", p->runner_pid,
+            p->runner_host ? p->runner_host : "?", since);
 }
 
 static int
@@ -572,38 +574,51 @@ plan_get (struct store *s, const char *name, struct store_plan *p)
   return r;
 }
 
-/* Take the plan for this process, clearing an old cancel request. */
+/* Take the plan for this process: its runner lock, then the runner
+ * record, clearing an old cancel request.  In one transaction, so that
+ * plan_cancel() and plan_delete() (which look at the lock in theirs) see
+ * either no runner or a runner with its record. */
 static int
-plan_lease_take (struct store *s, const char *name, struct store_plan *p)
+plan_lock_take (struct store *s, const char *name, struct store_plan *p)
 {
-  char host[256];
+  char host[256], holder[512];
+  bool locked = false;
+  int r;
 
   plan_hostname (host, sizeof host);
   if (store_begin (s) == -1)
     return -1;
   if (plan_get (s, name, p) == -1)
     goto fail;
-  if (plan_runner_alive (p)) {
-    error_set ("plan %s is being run by process %" PRId64 " on %s (since "
-               "%.0f); wait for it, or cancel it with 'ferry plan cancel'",
-               name, p->runner_pid, p->runner_host ? p->runner_host : "?",
-               p->runner_since);
+  r = store_plan_lock (s, p->id);
+  if (r == -1)
+    goto fail;
+  if (r == 1) {
+    plan_runner_describe (p, holder, sizeof holder);
+    error_set ("plan %s is being run by %s; wait for it, or cancel it with "
+               "'ferry plan cancel'", name, holder);
     goto fail;
   }
+  locked = true;
   if (store_plan_set_runner (s, p->id, getpid (), host) == -1
-      || store_plan_set_cancel (s, p->id, false) == -1)
+      || store_plan_set_cancel (s, p->id, false) == -1
+      || store_commit (s) == -1)
     goto fail;
-  return store_commit (s);
+  return 0;
 fail:
   store_rollback (s);
+  if (locked)
+    store_plan_unlock (s, p->id);
   return -1;
 }
 
+/* The record first: once the lock is free, another run may write its own. */
 static void
-plan_lease_release (struct store *s, int64_t plan_id)
+plan_lock_release (struct store *s, int64_t plan_id)
 {
   if (store_plan_set_runner (s, plan_id, 0, NULL) == -1)
     log_warn ("%s", error_message ());
+  store_plan_unlock (s, plan_id);
 }
 
 /*----------------------------------------------------------------------
@@ -1182,16 +1197,16 @@ plan_run (const struct plan_run_options *opts,
   struct store *s;
   pthread_t threads[64];
   unsigned nthreads, started = 0;
-  bool leased = false, cancel = false;
+  bool holds_lock = false, cancel = false;
   int r = -1;
 
   memset (result, 0, sizeof *result);
   s = store_open (opts->db_path);
   if (s == NULL)
     return -1;
-  if (plan_lease_take (s, opts->name, &plan) == -1)
+  if (plan_lock_take (s, opts->name, &plan) == -1)
     goto out;
-  leased = true;
+  holds_lock = true;
   run.plan = &plan;
   if (plan_settings_parse (plan.options, &run.settings) == -1)
     goto out;
@@ -1271,10 +1286,10 @@ plan_run (const struct plan_run_options *opts,
   result->cancelled += run.result.cancelled;
   r = 0;
 out:
-  if (leased) {
+  if (holds_lock) {
     struct error_saved e;
     error_save (&e);
-    plan_lease_release (s, plan.id);
+    plan_lock_release (s, plan.id);
     error_restore (&e);
   }
   free (run.queue);
@@ -1302,12 +1317,15 @@ plan_cancel (struct store *s, const char *name, bool *running)
     return -1;
   if (plan_get (s, name, &p) == -1)
     goto fail;
-  if (plan_runner_alive (&p)) {
+  switch (store_plan_locked (s, p.id)) {
+  case -1:
+    goto fail;
+  case 1:
     *running = true;
     if (store_plan_set_cancel (s, p.id, true) == -1)
       goto fail;
-  }
-  else {
+    break;
+  default:
     if (store_vm_list (s, p.id, &vms) == -1)
       goto fail;
     for (size_t i = 0; i < vms.len; i++) {
@@ -1323,6 +1341,7 @@ plan_cancel (struct store *s, const char *name, bool *running)
                              PLAN_VM_CANCELLED, NULL, msg) == -1)
         goto fail;
     }
+    break;
   }
   r = store_commit (s);
   goto out;
@@ -1343,10 +1362,16 @@ plan_delete (struct store *s, const char *name)
     return -1;
   if (plan_get (s, name, &p) == -1)
     goto fail;
-  if (plan_runner_alive (&p)) {
-    error_set ("plan %s is being run by process %" PRId64 "; cancel it "
-               "first", name, p.runner_pid);
+  switch (store_plan_locked (s, p.id)) {
+  case -1:
     goto fail;
+  case 1: {
+    char holder[512];
+    plan_runner_describe (&p, holder, sizeof holder);
+    error_set ("plan %s is being run by %s; cancel it first ('ferry plan "
+               "cancel %s')", name, holder, name);
+    goto fail;
+  }
   }
   if (store_plan_delete (s, p.id) == -1)
     goto fail;
@@ -1376,10 +1401,16 @@ plan_time_json (double t)
   return json_string (buf);
 }
 
+/* The live runner (its record), null when the plan's lock is free; NULL
+ * with the error set when the lock cannot be tested. */
 static json_t *
-plan_runner_json (const struct store_plan *p)
+plan_runner_json (struct store *s, const struct store_plan *p)
 {
-  if (!plan_runner_alive (p))
+  int locked = store_plan_locked (s, p->id);
+
+  if (locked == -1)
+    return NULL;
+  if (locked == 0)
     return json_null ();
   return json_pack ("{s:I, s:s?, s:o}", "pid", (json_int_t) p->runner_pid,
                     "host", p->runner_host,
@@ -1416,7 +1447,7 @@ plan_list_json (struct store *s)
                        "name", p->name, "target", p->target,
                        "format", p->format,
                        "created", plan_time_json (p->created_at),
-                       "runner", plan_runner_json (p),
+                       "runner", plan_runner_json (s, p),
                        "cancel-requested", p->cancel_requested,
                        "vms", (json_int_t) vms.len, "states", states,
                        "bytes-total", (json_int_t) total,
@@ -1543,7 +1574,7 @@ plan_show_json (struct store *s, const char *name, unsigned nevents)
   out = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}",
                    "name", p.name, "target", p.target, "format", p.format,
                    "options", options, "created", plan_time_json (p.created_at),
-                   "runner", plan_runner_json (&p),
+                   "runner", plan_runner_json (s, &p),
                    "cancel-requested", p.cancel_requested,
                    "vms", jv ? jv : json_null ());
   if (out == NULL && error_message ()[0] == '\0')

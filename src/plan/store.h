@@ -137,7 +137,18 @@ int store_plan_list (struct store *s, store_plan_vector *out);
 int store_plan_delete (struct store *s, int64_t plan_id);
 int store_plan_set_cancel (struct store *s, int64_t plan_id, bool requested);
 int store_plan_get_cancel (struct store *s, int64_t plan_id, bool *requested);
-/* Record (pid > 0) or clear (pid 0) the `plan run` holding the plan. */
+/* The runner lock of a plan: held by the one `plan run` of the plan, and
+ * released by the kernel when that process ends however it ends (SQLite:
+ * an OFD lock on a byte of PATH.lock; a shared store would use an
+ * advisory lock of its database).  lock: 0 taken (held by this handle
+ * until unlock or store_close), 1 held by another, -1 error.  locked: 1
+ * held by anyone (this handle included), 0 not, -1 error.  The lock says
+ * whether a runner lives; the runner record below says who it is. */
+int store_plan_lock (struct store *s, int64_t plan_id);
+void store_plan_unlock (struct store *s, int64_t plan_id);
+int store_plan_locked (struct store *s, int64_t plan_id);
+/* Record (pid > 0) or clear (pid 0) the `plan run` holding the plan:
+ * who holds its lock, for messages and `plan show`. */
 int store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
                            const char *host);
 
