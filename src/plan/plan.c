@@ -101,6 +101,7 @@
 #include "target/target.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -680,11 +681,19 @@ plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
   return 0;
 }
 
+/* A cancel point: `plan cancel` (the request in the store) or SIGINT /
+ * SIGTERM (util/interrupt.h) stop the VM here, cancelled and resumable. */
 static int
 plan_vm_check_cancel (struct plan_vm *pv)
 {
   bool requested;
 
+  if (interrupt_check () == -1) {
+    pv->cancelled = true;
+    error_prefix ("%s: in state %s", pv->row.target_name,
+                  plan_vm_state_name (pv->state));
+    return -1;
+  }
   if (store_plan_get_cancel (pv->s, pv->row.plan_id, &requested) == -1)
     return -1;
   if (requested) {
@@ -1089,8 +1098,14 @@ static void
 plan_vm_end (struct plan_vm *pv)
 {
   struct error_saved e;
-  enum plan_vm_state end = pv->cancelled ? PLAN_VM_CANCELLED : PLAN_VM_FAILED;
+  enum plan_vm_state end;
   const char *msg;
+
+  /* The mover and the digest stop on a signal by themselves (failing
+   * with "interrupted by SIG..."): that is a cancel too. */
+  if (interrupt_signal () != 0)
+    pv->cancelled = true;
+  end = pv->cancelled ? PLAN_VM_CANCELLED : PLAN_VM_FAILED;
 
   error_save (&e);
   msg = e.message[0] ? e.message : "unknown error";
@@ -1159,7 +1174,7 @@ plan_runner_next (struct plan_runner *run, size_t *index)
   bool found = false;
 
   pthread_mutex_lock (&run->lock);
-  if (!run->stop && run->next < run->nr_queue) {
+  if (!run->stop && interrupt_signal () == 0 && run->next < run->nr_queue) {
     *index = run->next++;
     found = true;
   }
@@ -1260,9 +1275,10 @@ plan_run (const struct plan_run_options *opts,
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&run.lock);
 
-  /* VMs a cancel kept from starting. */
+  /* VMs a cancel or a signal kept from starting. */
   if (store_plan_get_cancel (s, plan.id, &cancel) == -1)
     goto out;
+  cancel |= interrupt_signal () != 0;
   for (size_t i = run.next; cancel && i < run.nr_queue; i++) {
     enum plan_vm_state st;
     if (plan_vm_state_parse (run.queue[i].state, &st) == -1)

@@ -119,7 +119,9 @@ struct plan_run_result {
 
 /* Run the plan's unfinished VMs (pending, active — an interrupted run —
  * and cancelled; failed ones with retry), parallel at a time.  Refused
- * while another live `plan run` holds the plan.  0 when the run went
+ * while another live `plan run` holds the plan.  A signal caught by
+ * util/interrupt.h stops the run like a cancel request (VMs cancelled,
+ * resumable).  0 when the run went
  * through (see *result for how each VM ended), -1 on an error of the run
  * itself. */
 int plan_run (const struct plan_run_options *opts,
