@@ -300,30 +300,18 @@ migrate_prepare_resume (struct migration *m, char *const *disk_paths,
 int
 migrate_create_disk (struct migration *m, size_t i)
 {
-  const char *path = m->target.disk_paths[i];
-  struct disk_create_options create = { 0 };
   struct disk *src;
-  int fd;
+  uint64_t size;
 
   src = source_disk_open (&m->vm.disks.ptr[i]);
   if (src == NULL)
     return -1;
-  create.size = src->size;
+  size = src->size;
   disk_close (src);
-  /* Claim the name atomically: disk_create truncates what it finds. */
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd == -1) {
-    if (errno == EEXIST)
-      error_set_errno (EEXIST, "target: %s already exists; ferry never "
-                       "overwrites a target (remove it, or choose another "
-                       "name or directory)", path);
-    else
-      error_set_errno (errno, "target: creating %s", path);
+  if (target_create_disk (&m->target, i, size) == -1)
     return -1;
-  }
-  close (fd);
   m->created[i] = true;
-  return disk_create (m->target.format, path, &create);
+  return 0;
 }
 
 /* copy_options has one opaque pointer for progress and checkpoint. */

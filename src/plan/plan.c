@@ -76,9 +76,12 @@
  * always on disk; a range on disk but not yet in the store is copied again.
  *
  * Disk ownership: before a target image is created, the store records
- * that the plan owns its path (target_created = 1), then the file is
- * created with O_EXCL (never over someone else's file).  A crash between
- * the two leaves a claim without a file: the next run creates it.
+ * that the plan owns its path (target_created = 1), then the image is
+ * made under a temporary name and renamed into place only if nothing is
+ * there (target_create_disk: never over someone else's file, never a torn
+ * image at the path).  A crash between the two leaves a claim without a
+ * file: the next run creates it.  A claimed image with no finished range
+ * recorded holds nothing the store relies on: it is made again.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -852,17 +855,35 @@ plan_vm_prepare (struct plan_vm *pv)
   for (size_t i = 0; i < pv->disks.len; i++) {
     struct store_disk *sd = &pv->disks.ptr[i];
 
-    if (sd->target_created && plan_file_exists (sd->target_path))
-      continue;                 /* ours, from an earlier run: reused */
     if (sd->target_created) {
-      /* Claimed but missing: the run died before creating it, or someone
-       * removed it.  Nothing recorded about it can be trusted. */
+      bool exists = plan_file_exists (sd->target_path);
+      range_vector finished = empty_vector;
+      bool recorded;
+
+      if (store_range_list (pv->s, sd->id, &finished) == -1)
+        return -1;
+      recorded = finished.len > 0;
+      range_vector_reset (&finished);
+      if (exists && recorded)
+        continue;               /* ours, with finished ranges: reused */
+      /* Missing (the run died before creating it, or someone removed it),
+       * or holding nothing the store relies on (no finished range: a copy
+       * that never checkpointed, or an image from a ferry that did not
+       * create atomically, possibly empty or torn): made afresh. */
+      if (exists && unlink (sd->target_path) == -1) {
+        error_set_errno (errno, "target: removing %s (of plan %s, no range "
+                         "recorded) to create it again", sd->target_path,
+                         pv->runner->plan->name);
+        return -1;
+      }
       if (store_range_clear (pv->s, sd->id) == -1)
         return -1;
-      if (sd->copy_runs > 0
-          && store_event_add (pv->s, pv->row.id, "preparing",
-                              "a target disk of the plan was missing: "
-                              "copying it again from the start") == -1)
+      if ((sd->copy_runs > 0 || exists)
+          && store_event_add (pv->s, pv->row.id, "preparing", exists
+                              ? "a target disk of the plan had no finished "
+                                "range: creating it again"
+                              : "a target disk of the plan was missing: "
+                                "copying it again from the start") == -1)
         return -1;
       sd->copy_runs = 0;
     }
