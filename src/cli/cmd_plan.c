@@ -389,8 +389,15 @@ plan_cmd_list (int argc, char **argv)
     store_close (s);
     return cli_fail ();
   }
-  if (a.json)
-    json_print (stdout, list);
+  if (a.json) {
+    if (json_print (stdout, list) == -1) {
+      error_prefix ("plan list");
+      status = cli_fail ();
+      json_decref (list);
+      store_close (s);
+      return status;
+    }
+  }
   else if (json_array_size (list) == 0)
     printf ("no plans (in %s)\n", store_path (s));
   else {
@@ -505,8 +512,15 @@ plan_cmd_show (int argc, char **argv)
     store_close (s);
     return cli_fail ();
   }
-  if (a.json)
-    json_print (stdout, plan);
+  if (a.json) {
+    if (json_print (stdout, plan) == -1) {
+      error_prefix ("plan show %s", a.name);
+      status = cli_fail ();
+      json_decref (plan);
+      store_close (s);
+      return status;
+    }
+  }
   else {
     runner = json_object_get (plan, "runner");
     printf ("plan %s: %s, %s, created %s\n", js (plan, "name"),
