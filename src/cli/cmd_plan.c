@@ -14,6 +14,7 @@
 #include "plan/plan.h"
 #include "plan/store.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/progress.h"
 #include "util/vector.h"
@@ -80,7 +81,8 @@ plan_run_usage (FILE *fp)
            "--retry).  Each resumes where the database says it was.  Progress\n"
            "goes to stderr.  Exit status: 0 every VM of the plan is done, 1 the\n"
            "run was cancelled, 2 a VM failed (or is failed and was not retried)\n"
-           "or an error.\n"
+           "or an error; 128+N after signal N (SIGINT: 130, SIGTERM: 143), which\n"
+           "stops the run like a cancel: its VMs are left cancelled, resumable.\n"
            "\n"
            "  -j, --parallel N              VMs at a time (default 1)\n"
            "  -m, --workers N               copy workers per VM\n"
@@ -387,8 +389,15 @@ plan_cmd_list (int argc, char **argv)
     store_close (s);
     return cli_fail ();
   }
-  if (a.json)
-    json_print (stdout, list);
+  if (a.json) {
+    if (json_print (stdout, list) == -1) {
+      error_prefix ("plan list");
+      status = cli_fail ();
+      json_decref (list);
+      store_close (s);
+      return status;
+    }
+  }
   else if (json_array_size (list) == 0)
     printf ("no plans (in %s)\n", store_path (s));
   else {
@@ -503,8 +512,15 @@ plan_cmd_show (int argc, char **argv)
     store_close (s);
     return cli_fail ();
   }
-  if (a.json)
-    json_print (stdout, plan);
+  if (a.json) {
+    if (json_print (stdout, plan) == -1) {
+      error_prefix ("plan show %s", a.name);
+      status = cli_fail ();
+      json_decref (plan);
+      store_close (s);
+      return status;
+    }
+  }
   else {
     runner = json_object_get (plan, "runner");
     printf ("plan %s: %s, %s, created %s\n", js (plan, "name"),
@@ -548,7 +564,7 @@ plan_cmd_run (int argc, char **argv)
   char *path = NULL, *end;
   struct store *s;
   unsigned long long n;
-  int c;
+  int c, status;
 
   opts.name = plan_take_name (&argc, &argv);
   while ((c = getopt_long (argc, argv, "+:hj:m:", long_options, NULL))
@@ -604,14 +620,24 @@ plan_cmd_run (int argc, char **argv)
     return cli_fail ();
   store_close (s);
   opts.db_path = path;
-  if (plan_run (&opts, &cb, &res) == -1) {
+  /* SIGINT/SIGTERM: the VMs stop at their next cancel point, cancelled
+   * and resumable, and the lock is released. */
+  if (interrupt_install () == -1 || plan_run (&opts, &cb, &res) == -1) {
     free (path);
-    return cli_fail ();
+    status = cli_fail ();
+    return interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
+                               : status;
   }
   free (path);
   printf ("plan %s: %zu done, %zu failed, %zu cancelled%s\n", opts.name,
           res.done, res.failed + res.skipped, res.cancelled,
           res.skipped ? " (failed VMs were not retried: --retry)" : "");
+  if (interrupt_signal ()) {
+    cli_error ("plan %s: interrupted by SIG%s; %zu VM(s) cancelled, 'ferry "
+               "plan run %s' resumes", opts.name,
+               sigabbrev_np (interrupt_signal ()), res.cancelled, opts.name);
+    return INTERRUPT_EXIT_STATUS (interrupt_signal ());
+  }
   if (res.failed + res.skipped > 0)
     return EXIT_ERROR;
   return res.cancelled > 0 ? EXIT_DIFFERENT : 0;

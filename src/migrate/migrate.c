@@ -107,18 +107,6 @@ migrate_progress_end (struct migration *m, void *handle)
     m->cb->progress_end (handle);
 }
 
-/* The one place a source disk is opened (read-only). */
-static struct disk *
-migrate_open_source (struct migration *m, size_t i)
-{
-  const struct vm_disk *vd = &m->vm.disks.ptr[i];
-
-  /* A disk inside an OVA is a window of the archive, read in place. */
-  return vd->file_length
-    ? disk_open_window (vd->path, vd->file_base, vd->file_length, NULL, 0)
-    : disk_open (vd->path, NULL, 0);
-}
-
 struct migration *
 migrate_new (const struct migrate_options *opts,
              const struct migrate_callbacks *cb)
@@ -377,30 +365,19 @@ migrate_prepare_resume (struct migration *m, char *const *disk_paths,
 int
 migrate_create_disk (struct migration *m, size_t i)
 {
-  const char *path = m->target.disk_paths[i];
-  struct disk_create_options create = { 0 };
   struct disk *src;
-  int fd;
+  uint64_t size;
 
-  src = migrate_open_source (m, i);
+  src = source_disk_open (&m->vm.disks.ptr[i]);
   if (src == NULL)
     return -1;
-  create.size = src->size;
+  size = src->size;
   disk_close (src);
-  /* Claim the name atomically: disk_create truncates what it finds. */
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd == -1) {
-    if (errno == EEXIST)
-      error_set_errno (EEXIST, "target: %s already exists; ferry never "
-                       "overwrites a target (remove it, or choose another "
-                       "name or directory)", path);
-    else
-      error_set_errno (errno, "target: creating %s", path);
+  if (target_create_disk (&m->target, i, migrate_disk_format (m, i), size)
+      == -1)
     return -1;
-  }
-  close (fd);
   m->created[i] = true;
-  return disk_create (migrate_disk_format (m, i), path, &create);
+  return 0;
 }
 
 /* copy_options has one opaque pointer for progress and checkpoint. */
@@ -440,7 +417,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   char label[64];
   int r = -1;
 
-  src = migrate_open_source (m, i);
+  src = source_disk_open (&m->vm.disks.ptr[i]);
   if (src == NULL)
     return -1;
   dst = disk_open (dst_path, migrate_disk_format (m, i), DISK_OPEN_WRITE);
@@ -510,7 +487,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
    * disk (cold migration, a copy run that was not resumed) and is then not
    * opened again; otherwise the source is read again. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
-  if (!hashed && (src = migrate_open_source (m, i)) == NULL)
+  if (!hashed && (src = source_disk_open (&m->vm.disks.ptr[i])) == NULL)
     return -1;
   size = hashed ? run->size : src->size;
   dst = disk_open (dst_path, migrate_disk_format (m, i), 0);

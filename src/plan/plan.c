@@ -50,6 +50,11 @@
  *   pending / active --cancel-> cancelled  plan_cancel(), when no live
  *                                          run holds the plan
  *
+ * Enforced: plan_vm_transitions[][] below holds exactly these edges, and
+ * plan_vm_set_state(), the only writer of a VM's state, refuses any other
+ * transition (and a VM that another process moved meanwhile): a wrong
+ * transition is an error, never a silent write.
+ *
  * Active = validating .. defining.  A VM found in an active state by a
  * new run was interrupted (killed, machine crash): the run resumes it.
  * Resuming re-enters validating (the source is read and checked again: it
@@ -71,14 +76,16 @@
  * always on disk; a range on disk but not yet in the store is copied again.
  *
  * Disk ownership: before a target image is created, the store records
- * that the plan owns its path (target_created = 1), then the file is
- * created with O_EXCL (never over someone else's file).  A crash between
- * the two leaves a claim without a file: the next run creates it.
+ * that the plan owns its path (target_created = 1), then the image is
+ * made under a temporary name and renamed into place only if nothing is
+ * there (target_create_disk: never over someone else's file, never a torn
+ * image at the path).  A crash between the two leaves a claim without a
+ * file: the next run creates it.  A claimed image with no finished range
+ * recorded holds nothing the store relies on: it is made again.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +104,7 @@
 #include "target/target.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -127,6 +135,50 @@ bool
 plan_vm_state_is_active (enum plan_vm_state state)
 {
   return state >= PLAN_VM_VALIDATING && state <= PLAN_VM_DEFINING;
+}
+
+/* The diagram above as a table: plan_vm_transitions[from][to].  Every
+ * write of a VM's state goes through plan_vm_set_state(), which refuses
+ * any other transition.  Resume (active, cancelled, failed -> validating)
+ * includes validating itself: a run killed while validating. */
+#define PLAN_VM_END_OR_RESUME                                            \
+  [PLAN_VM_VALIDATING] = true, [PLAN_VM_FAILED] = true,                  \
+  [PLAN_VM_CANCELLED] = true
+static const bool plan_vm_transitions[PLAN_VM_NR_STATES][PLAN_VM_NR_STATES] = {
+  [PLAN_VM_PENDING] = { [PLAN_VM_VALIDATING] = true,
+                        [PLAN_VM_CANCELLED] = true },
+  [PLAN_VM_VALIDATING] = { PLAN_VM_END_OR_RESUME,
+                           [PLAN_VM_PREPARING] = true },
+  [PLAN_VM_PREPARING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_COPYING] = true },
+  [PLAN_VM_COPYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_VERIFYING] = true },
+  [PLAN_VM_VERIFYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_ADAPTING] = true },
+  [PLAN_VM_ADAPTING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DEFINING] = true },
+  [PLAN_VM_DEFINING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DONE] = true },
+  [PLAN_VM_DONE] = { false },
+  [PLAN_VM_FAILED] = { [PLAN_VM_VALIDATING] = true },
+  [PLAN_VM_CANCELLED] = { [PLAN_VM_VALIDATING] = true },
+};
+
+bool
+plan_vm_transition_allowed (enum plan_vm_state from, enum plan_vm_state to)
+{
+  return (unsigned) from < PLAN_VM_NR_STATES
+    && (unsigned) to < PLAN_VM_NR_STATES && plan_vm_transitions[from][to];
+}
+
+int
+plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
+                   enum plan_vm_state from, enum plan_vm_state to,
+                   const char *error, const char *message)
+{
+  if (!plan_vm_transition_allowed (from, to)) {
+    error_set ("plan: %s: the state machine forbids %s -> %s (state not "
+               "changed)", vm, plan_vm_state_name (from),
+               plan_vm_state_name (to));
+    return -1;
+  }
+  return store_vm_set_state (s, vm_id, plan_vm_state_name (from),
+                             plan_vm_state_name (to), error, message);
 }
 
 static double
@@ -484,7 +536,7 @@ out:
 }
 
 /*----------------------------------------------------------------------
- * The runner lease: one live `plan run` per plan
+ * The runner lock: one live `plan run` per plan
  */
 
 static void
@@ -495,21 +547,24 @@ plan_hostname (char *buf, size_t len)
   buf[len - 1] = '\0';
 }
 
-/* Whether the runner recorded in p may still be running.  On this host
- * its pid is asked; on another host it is assumed alive. */
-static bool
-plan_runner_alive (const struct store_plan *p)
+/* Who runs the plan, for messages: "process 123 on kvm01 since
+ * 2026-12-03T12:00:00Z", from the runner record (the lock itself says only
+ * that somebody holds it). */
+static void
+plan_runner_describe (const struct store_plan *p, char *buf, size_t len)
 {
-  char host[256];
+  char since[64] = "?";
+  time_t sec = (time_t) p->runner_since;
+  struct tm tm;
 
-  if (p->runner_pid <= 0)
-    return false;
-  plan_hostname (host, sizeof host);
-  if (p->runner_host == NULL || strcmp (p->runner_host, host) != 0)
-    return true;
-  if (p->runner_pid == getpid ())
-    return true;
-  return kill ((pid_t) p->runner_pid, 0) == 0 || errno == EPERM;
+  if (p->runner_pid <= 0) {
+    snprintf (buf, len, "another process (it has not recorded itself yet)");
+    return;
+  }
+  if (sec > 0 && gmtime_r (&sec, &tm))
+    strftime (since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  snprintf (buf, len, "process %" PRId64 " on %s since %s", p->runner_pid,
+            p->runner_host ? p->runner_host : "?", since);
 }
 
 static int
@@ -524,38 +579,51 @@ plan_get (struct store *s, const char *name, struct store_plan *p)
   return r;
 }
 
-/* Take the plan for this process, clearing an old cancel request. */
+/* Take the plan for this process: its runner lock, then the runner
+ * record, clearing an old cancel request.  In one transaction, so that
+ * plan_cancel() and plan_delete() (which look at the lock in theirs) see
+ * either no runner or a runner with its record. */
 static int
-plan_lease_take (struct store *s, const char *name, struct store_plan *p)
+plan_lock_take (struct store *s, const char *name, struct store_plan *p)
 {
-  char host[256];
+  char host[256], holder[512];
+  bool locked = false;
+  int r;
 
   plan_hostname (host, sizeof host);
   if (store_begin (s) == -1)
     return -1;
   if (plan_get (s, name, p) == -1)
     goto fail;
-  if (plan_runner_alive (p)) {
-    error_set ("plan %s is being run by process %" PRId64 " on %s (since "
-               "%.0f); wait for it, or cancel it with 'ferry plan cancel'",
-               name, p->runner_pid, p->runner_host ? p->runner_host : "?",
-               p->runner_since);
+  r = store_plan_lock (s, p->id);
+  if (r == -1)
+    goto fail;
+  if (r == 1) {
+    plan_runner_describe (p, holder, sizeof holder);
+    error_set ("plan %s is being run by %s; wait for it, or cancel it with "
+               "'ferry plan cancel'", name, holder);
     goto fail;
   }
+  locked = true;
   if (store_plan_set_runner (s, p->id, getpid (), host) == -1
-      || store_plan_set_cancel (s, p->id, false) == -1)
+      || store_plan_set_cancel (s, p->id, false) == -1
+      || store_commit (s) == -1)
     goto fail;
-  return store_commit (s);
+  return 0;
 fail:
   store_rollback (s);
+  if (locked)
+    store_plan_unlock (s, p->id);
   return -1;
 }
 
+/* The record first: once the lock is free, another run may write its own. */
 static void
-plan_lease_release (struct store *s, int64_t plan_id)
+plan_lock_release (struct store *s, int64_t plan_id)
 {
   if (store_plan_set_runner (s, plan_id, 0, NULL) == -1)
     log_warn ("%s", error_message ());
+  store_plan_unlock (s, plan_id);
 }
 
 /*----------------------------------------------------------------------
@@ -607,8 +675,8 @@ plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
   va_start (ap, fmt);
   vsnprintf (message, sizeof message, fmt, ap);
   va_end (ap);
-  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (state),
-                          NULL, message) == -1)
+  if (plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name, pv->state,
+                         state, NULL, message) == -1)
     return -1;
   pv->state = state;
   if (pv->runner->cb->state)
@@ -617,11 +685,19 @@ plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
   return 0;
 }
 
+/* A cancel point: `plan cancel` (the request in the store) or SIGINT /
+ * SIGTERM (util/interrupt.h) stop the VM here, cancelled and resumable. */
 static int
 plan_vm_check_cancel (struct plan_vm *pv)
 {
   bool requested;
 
+  if (interrupt_check () == -1) {
+    pv->cancelled = true;
+    error_prefix ("%s: in state %s", pv->row.target_name,
+                  plan_vm_state_name (pv->state));
+    return -1;
+  }
   if (store_plan_get_cancel (pv->s, pv->row.plan_id, &requested) == -1)
     return -1;
   if (requested) {
@@ -688,7 +764,7 @@ plan_vm_check_disks (struct plan_vm *pv)
                  sd->source_path);
       return -1;
     }
-    d = disk_open (vm->disks.ptr[i].path, NULL, 0);
+    d = source_disk_open (&vm->disks.ptr[i]);
     if (d == NULL)
       return -1;
     if (sd->size != d->size) {
@@ -780,17 +856,35 @@ plan_vm_prepare (struct plan_vm *pv)
   for (size_t i = 0; i < pv->disks.len; i++) {
     struct store_disk *sd = &pv->disks.ptr[i];
 
-    if (sd->target_created && plan_file_exists (sd->target_path))
-      continue;                 /* ours, from an earlier run: reused */
     if (sd->target_created) {
-      /* Claimed but missing: the run died before creating it, or someone
-       * removed it.  Nothing recorded about it can be trusted. */
+      bool exists = plan_file_exists (sd->target_path);
+      range_vector finished = empty_vector;
+      bool recorded;
+
+      if (store_range_list (pv->s, sd->id, &finished) == -1)
+        return -1;
+      recorded = finished.len > 0;
+      range_vector_reset (&finished);
+      if (exists && recorded)
+        continue;               /* ours, with finished ranges: reused */
+      /* Missing (the run died before creating it, or someone removed it),
+       * or holding nothing the store relies on (no finished range: a copy
+       * that never checkpointed, or an image from a ferry that did not
+       * create atomically, possibly empty or torn): made afresh. */
+      if (exists && unlink (sd->target_path) == -1) {
+        error_set_errno (errno, "target: removing %s (of plan %s, no range "
+                         "recorded) to create it again", sd->target_path,
+                         pv->runner->plan->name);
+        return -1;
+      }
       if (store_range_clear (pv->s, sd->id) == -1)
         return -1;
-      if (sd->copy_runs > 0
-          && store_event_add (pv->s, pv->row.id, "preparing",
-                              "a target disk of the plan was missing: "
-                              "copying it again from the start") == -1)
+      if ((sd->copy_runs > 0 || exists)
+          && store_event_add (pv->s, pv->row.id, "preparing", exists
+                              ? "a target disk of the plan had no finished "
+                                "range: creating it again"
+                              : "a target disk of the plan was missing: "
+                                "copying it again from the start") == -1)
         return -1;
       sd->copy_runs = 0;
     }
@@ -1006,8 +1100,9 @@ plan_vm_finish (struct plan_vm *pv)
   r = store_vm_set_report (pv->s, pv->row.id, report);
   free (report);
   if (r == -1
-      || store_vm_set_state (pv->s, pv->row.id, "done", NULL,
-                             "migrated and verified") == -1
+      || plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name,
+                            pv->state, PLAN_VM_DONE, NULL,
+                            "migrated and verified") == -1
       || store_commit (pv->s) == -1) {
     store_rollback (pv->s);
     return -1;
@@ -1025,15 +1120,22 @@ static void
 plan_vm_end (struct plan_vm *pv)
 {
   struct error_saved e;
-  enum plan_vm_state end = pv->cancelled ? PLAN_VM_CANCELLED : PLAN_VM_FAILED;
+  enum plan_vm_state end;
   const char *msg;
+
+  /* The mover and the digest stop on a signal by themselves (failing
+   * with "interrupted by SIG..."): that is a cancel too. */
+  if (interrupt_signal () != 0)
+    pv->cancelled = true;
+  end = pv->cancelled ? PLAN_VM_CANCELLED : PLAN_VM_FAILED;
 
   error_save (&e);
   msg = e.message[0] ? e.message : "unknown error";
-  if (store_vm_set_state (pv->s, pv->row.id, plan_vm_state_name (end),
-                          pv->cancelled ? NULL : msg, msg) == -1)
+  if (plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name, pv->state,
+                         end, pv->cancelled ? NULL : msg, msg) == -1)
     log_warn ("%s", error_message ());
-  pv->state = end;
+  else
+    pv->state = end;
   if (pv->runner->cb->state)
     pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name, end,
                            msg);
@@ -1094,7 +1196,7 @@ plan_runner_next (struct plan_runner *run, size_t *index)
   bool found = false;
 
   pthread_mutex_lock (&run->lock);
-  if (!run->stop && run->next < run->nr_queue) {
+  if (!run->stop && interrupt_signal () == 0 && run->next < run->nr_queue) {
     *index = run->next++;
     found = true;
   }
@@ -1132,16 +1234,16 @@ plan_run (const struct plan_run_options *opts,
   struct store *s;
   pthread_t threads[64];
   unsigned nthreads, started = 0;
-  bool leased = false, cancel = false;
+  bool holds_lock = false, cancel = false;
   int r = -1;
 
   memset (result, 0, sizeof *result);
   s = store_open (opts->db_path);
   if (s == NULL)
     return -1;
-  if (plan_lease_take (s, opts->name, &plan) == -1)
+  if (plan_lock_take (s, opts->name, &plan) == -1)
     goto out;
-  leased = true;
+  holds_lock = true;
   run.plan = &plan;
   if (plan_settings_parse (plan.options, &run.settings) == -1)
     goto out;
@@ -1195,13 +1297,22 @@ plan_run (const struct plan_run_options *opts,
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&run.lock);
 
-  /* VMs a cancel kept from starting. */
+  /* VMs a cancel or a signal kept from starting. */
   if (store_plan_get_cancel (s, plan.id, &cancel) == -1)
     goto out;
+  cancel |= interrupt_signal () != 0;
   for (size_t i = run.next; cancel && i < run.nr_queue; i++) {
-    if (strcmp (run.queue[i].state, "cancelled") != 0
-        && store_vm_set_state (s, run.queue[i].id, "cancelled", NULL,
-                               "cancelled before it started") == -1)
+    enum plan_vm_state st;
+    if (plan_vm_state_parse (run.queue[i].state, &st) == -1)
+      goto out;
+    if (st == PLAN_VM_FAILED) {     /* --retry, not retried: still failed */
+      run.result.failed++;
+      continue;
+    }
+    if (st != PLAN_VM_CANCELLED
+        && plan_vm_set_state (s, run.queue[i].id, run.queue[i].target_name,
+                              st, PLAN_VM_CANCELLED, NULL,
+                              "cancelled before it started") == -1)
       goto out;
     run.result.cancelled++;
     if (run.cb->state)
@@ -1213,10 +1324,10 @@ plan_run (const struct plan_run_options *opts,
   result->cancelled += run.result.cancelled;
   r = 0;
 out:
-  if (leased) {
+  if (holds_lock) {
     struct error_saved e;
     error_save (&e);
-    plan_lease_release (s, plan.id);
+    plan_lock_release (s, plan.id);
     error_restore (&e);
   }
   free (run.queue);
@@ -1244,12 +1355,15 @@ plan_cancel (struct store *s, const char *name, bool *running)
     return -1;
   if (plan_get (s, name, &p) == -1)
     goto fail;
-  if (plan_runner_alive (&p)) {
+  switch (store_plan_locked (s, p.id)) {
+  case -1:
+    goto fail;
+  case 1:
     *running = true;
     if (store_plan_set_cancel (s, p.id, true) == -1)
       goto fail;
-  }
-  else {
+    break;
+  default:
     if (store_vm_list (s, p.id, &vms) == -1)
       goto fail;
     for (size_t i = 0; i < vms.len; i++) {
@@ -1261,10 +1375,11 @@ plan_cancel (struct store *s, const char *name, bool *running)
         continue;
       snprintf (msg, sizeof msg, "cancelled in state %s (no run was "
                 "active)", vms.ptr[i].state);
-      if (store_vm_set_state (s, vms.ptr[i].id, "cancelled", NULL, msg)
-          == -1)
+      if (plan_vm_set_state (s, vms.ptr[i].id, vms.ptr[i].target_name, st,
+                             PLAN_VM_CANCELLED, NULL, msg) == -1)
         goto fail;
     }
+    break;
   }
   r = store_commit (s);
   goto out;
@@ -1285,10 +1400,16 @@ plan_delete (struct store *s, const char *name)
     return -1;
   if (plan_get (s, name, &p) == -1)
     goto fail;
-  if (plan_runner_alive (&p)) {
-    error_set ("plan %s is being run by process %" PRId64 "; cancel it "
-               "first", name, p.runner_pid);
+  switch (store_plan_locked (s, p.id)) {
+  case -1:
     goto fail;
+  case 1: {
+    char holder[512];
+    plan_runner_describe (&p, holder, sizeof holder);
+    error_set ("plan %s is being run by %s; cancel it first ('ferry plan "
+               "cancel %s')", name, holder, name);
+    goto fail;
+  }
   }
   if (store_plan_delete (s, p.id) == -1)
     goto fail;
@@ -1318,10 +1439,16 @@ plan_time_json (double t)
   return json_string (buf);
 }
 
+/* The live runner (its record), null when the plan's lock is free; NULL
+ * with the error set when the lock cannot be tested. */
 static json_t *
-plan_runner_json (const struct store_plan *p)
+plan_runner_json (struct store *s, const struct store_plan *p)
 {
-  if (!plan_runner_alive (p))
+  int locked = store_plan_locked (s, p->id);
+
+  if (locked == -1)
+    return NULL;
+  if (locked == 0)
     return json_null ();
   return json_pack ("{s:I, s:s?, s:o}", "pid", (json_int_t) p->runner_pid,
                     "host", p->runner_host,
@@ -1358,7 +1485,7 @@ plan_list_json (struct store *s)
                        "name", p->name, "target", p->target,
                        "format", p->format,
                        "created", plan_time_json (p->created_at),
-                       "runner", plan_runner_json (p),
+                       "runner", plan_runner_json (s, p),
                        "cancel-requested", p->cancel_requested,
                        "vms", (json_int_t) vms.len, "states", states,
                        "bytes-total", (json_int_t) total,
@@ -1485,7 +1612,7 @@ plan_show_json (struct store *s, const char *name, unsigned nevents)
   out = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}",
                    "name", p.name, "target", p.target, "format", p.format,
                    "options", options, "created", plan_time_json (p.created_at),
-                   "runner", plan_runner_json (&p),
+                   "runner", plan_runner_json (s, &p),
                    "cancel-requested", p.cancel_requested,
                    "vms", jv ? jv : json_null ());
   if (out == NULL && error_message ()[0] == '\0')

@@ -43,6 +43,17 @@ const char *plan_vm_state_name (enum plan_vm_state state);
 int plan_vm_state_parse (const char *name, enum plan_vm_state *out);
 /* validating .. defining: a run is (or was, if killed) working on it. */
 bool plan_vm_state_is_active (enum plan_vm_state state);
+/* Whether the state machine (drawn in plan.c, docs/plan-state-machine.md)
+ * lets a VM go from `from` to `to`. */
+bool plan_vm_transition_allowed (enum plan_vm_state from,
+                                 enum plan_vm_state to);
+/* The one way a VM's state is written: a transition the state machine
+ * does not allow is an error and writes nothing; so is a VM that another
+ * process moved out of `from` meanwhile.  error (NULL clears it) and the
+ * event message as for store_vm_set_state(); vm names the VM in errors. */
+int plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
+                       enum plan_vm_state from, enum plan_vm_state to,
+                       const char *error, const char *message);
 
 /* Range bookkeeping.  normalize: sort by offset and merge overlapping and
  * adjacent ranges (dropping empty ones).  remaining: the parts of
@@ -108,7 +119,9 @@ struct plan_run_result {
 
 /* Run the plan's unfinished VMs (pending, active — an interrupted run —
  * and cancelled; failed ones with retry), parallel at a time.  Refused
- * while another live `plan run` holds the plan.  0 when the run went
+ * while another live `plan run` holds the plan.  A signal caught by
+ * util/interrupt.h stops the run like a cancel request (VMs cancelled,
+ * resumable).  0 when the run went
  * through (see *result for how each VM ended), -1 on an error of the run
  * itself. */
 int plan_run (const struct plan_run_options *opts,

@@ -15,8 +15,10 @@
  * This file must never decide a transition: it stores what it is told.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,6 +36,7 @@ struct store {
   sqlite3 *db;
   char *path;
   bool in_transaction;
+  int lock_fd;                  /* PATH.lock, open while a plan is locked */
 };
 
 static const char *const store_migrations[] = {
@@ -331,6 +334,7 @@ store_open (const char *path)
     error_set_errno (errno, "store: calloc");
     return NULL;
   }
+  s->lock_fd = -1;
   s->path = strdup (path);
   if (s->path == NULL) {
     error_set_errno (errno, "store: strdup");
@@ -371,6 +375,8 @@ store_close (struct store *s)
     return;
   if (s->in_transaction)
     store_rollback (s);
+  if (s->lock_fd >= 0)
+    close (s->lock_fd);         /* releases its locks */
   sqlite3_close (s->db);
   free (s->path);
   free (s);
@@ -694,6 +700,108 @@ store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
 }
 
 /*----------------------------------------------------------------------
+ * Runner locks: an open-file-description lock on byte plan_id of
+ * PATH.lock.  Not on the database file itself: SQLite takes POSIX locks
+ * there, and closing any other descriptor of that file would drop them.
+ */
+
+static char *
+store_lock_path (const struct store *s)
+{
+  size_t n = strlen (s->path) + sizeof ".lock";
+  char *path = malloc (n);
+
+  if (path == NULL)
+    error_set_errno (errno, "store: malloc");
+  else
+    snprintf (path, n, "%s.lock", s->path);
+  return path;
+}
+
+static void
+store_lock_range (struct flock *fl, short type, int64_t plan_id)
+{
+  memset (fl, 0, sizeof *fl);
+  fl->l_type = type;
+  fl->l_whence = SEEK_SET;
+  fl->l_start = (off_t) plan_id;
+  fl->l_len = 1;
+}
+
+int
+store_plan_lock (struct store *s, int64_t plan_id)
+{
+  struct flock fl;
+
+  if (plan_id <= 0) {
+    error_set ("store: %s: no plan %" PRId64 " to lock", s->path, plan_id);
+    return -1;
+  }
+  if (s->lock_fd < 0) {
+    char *path = store_lock_path (s);
+    if (path == NULL)
+      return -1;
+    s->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (s->lock_fd < 0) {
+      error_set_errno (errno, "store: opening %s", path);
+      free (path);
+      return -1;
+    }
+    free (path);
+  }
+  store_lock_range (&fl, F_WRLCK, plan_id);
+  if (fcntl (s->lock_fd, F_OFD_SETLK, &fl) == 0)
+    return 0;
+  if (errno == EAGAIN || errno == EACCES)
+    return 1;
+  error_set_errno (errno, "store: %s.lock: locking plan %" PRId64, s->path,
+                   plan_id);
+  return -1;
+}
+
+void
+store_plan_unlock (struct store *s, int64_t plan_id)
+{
+  struct flock fl;
+
+  if (s->lock_fd < 0)
+    return;
+  store_lock_range (&fl, F_UNLCK, plan_id);
+  fcntl (s->lock_fd, F_OFD_SETLK, &fl);
+}
+
+int
+store_plan_locked (struct store *s, int64_t plan_id)
+{
+  struct flock fl;
+  char *path = store_lock_path (s);
+  int fd, r;
+
+  if (path == NULL)
+    return -1;
+  /* A descriptor of its own: it sees this handle's lock too. */
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    r = errno == ENOENT ? 0 : -1;  /* never locked */
+    if (r == -1)
+      error_set_errno (errno, "store: opening %s", path);
+    free (path);
+    return r;
+  }
+  store_lock_range (&fl, F_WRLCK, plan_id);
+  if (fcntl (fd, F_OFD_GETLK, &fl) == -1) {
+    error_set_errno (errno, "store: %s: testing the lock of plan %" PRId64,
+                     path, plan_id);
+    r = -1;
+  }
+  else
+    r = fl.l_type != F_UNLCK;
+  close (fd);
+  free (path);
+  return r;
+}
+
+/*----------------------------------------------------------------------
  * VMs and events
  */
 
@@ -830,8 +938,8 @@ store_event_add (struct store *s, int64_t vm_id, const char *state,
 }
 
 int
-store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
-                    const char *error, const char *message)
+store_vm_set_state (struct store *s, int64_t vm_id, const char *from,
+                    const char *state, const char *error, const char *message)
 {
   CLEANUP_STMT sqlite3_stmt *st = NULL;
   bool own = !s->in_transaction;
@@ -848,17 +956,25 @@ store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
                       " finished_at = CASE WHEN ?1 IN ('done', 'failed',"
                       "   'cancelled') THEN ?3 ELSE 0 END,"
                       " rate = CASE WHEN ?1 = 'copying' THEN rate ELSE 0 END"
-                      " WHERE id = ?4");
+                      " WHERE id = ?4 AND state = ?5");
   if (st == NULL)
     goto fail;
   store_bind_text (st, 1, state);
   store_bind_text (st, 2, error);
   sqlite3_bind_double (st, 3, now);
   sqlite3_bind_int64 (st, 4, vm_id);
+  store_bind_text (st, 5, from);
   if (store_step_done (s, st, "setting a VM's state") == -1)
     goto fail;
   if (sqlite3_changes (s->db) != 1) {
-    error_set ("store: %s: VM %" PRId64 " does not exist", s->path, vm_id);
+    struct store_vm now_vm = { 0 };
+    if (store_vm_get (s, vm_id, &now_vm) == 0)
+      error_set ("store: %s: VM %" PRId64 " is %s, not %s: another process "
+                 "changed it; not moved to %s", s->path, vm_id, now_vm.state,
+                 from, state);
+    else
+      error_set ("store: %s: VM %" PRId64 " does not exist", s->path, vm_id);
+    store_vm_free (&now_vm);
     goto fail;
   }
   if (store_event_add (s, vm_id, state, message) == -1)

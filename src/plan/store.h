@@ -137,7 +137,18 @@ int store_plan_list (struct store *s, store_plan_vector *out);
 int store_plan_delete (struct store *s, int64_t plan_id);
 int store_plan_set_cancel (struct store *s, int64_t plan_id, bool requested);
 int store_plan_get_cancel (struct store *s, int64_t plan_id, bool *requested);
-/* Record (pid > 0) or clear (pid 0) the `plan run` holding the plan. */
+/* The runner lock of a plan: held by the one `plan run` of the plan, and
+ * released by the kernel when that process ends however it ends (SQLite:
+ * an OFD lock on a byte of PATH.lock; a shared store would use an
+ * advisory lock of its database).  lock: 0 taken (held by this handle
+ * until unlock or store_close), 1 held by another, -1 error.  locked: 1
+ * held by anyone (this handle included), 0 not, -1 error.  The lock says
+ * whether a runner lives; the runner record below says who it is. */
+int store_plan_lock (struct store *s, int64_t plan_id);
+void store_plan_unlock (struct store *s, int64_t plan_id);
+int store_plan_locked (struct store *s, int64_t plan_id);
+/* Record (pid > 0) or clear (pid 0) the `plan run` holding the plan:
+ * who holds its lock, for messages and `plan show`. */
 int store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
                            const char *host);
 
@@ -145,10 +156,14 @@ int store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
 int store_vm_add (struct store *s, struct store_vm *vm);
 int store_vm_list (struct store *s, int64_t plan_id, store_vm_vector *out);
 int store_vm_get (struct store *s, int64_t vm_id, struct store_vm *out);
-/* Change the state, record the error (NULL clears it) and append an event
- * with message, in one transaction (or in the caller's). */
-int store_vm_set_state (struct store *s, int64_t vm_id, const char *state,
-                        const char *error, const char *message);
+/* Change the state from `from` to `state`, record the error (NULL clears
+ * it) and append an event with message, in one transaction (or in the
+ * caller's).  Refused (nothing written) when the VM is not in state `from`
+ * any more: another process moved it.  Whether the transition is allowed
+ * is plan.c's decision (plan_vm_set_state), not the store's. */
+int store_vm_set_state (struct store *s, int64_t vm_id, const char *from,
+                        const char *state, const char *error,
+                        const char *message);
 int store_vm_set_findings (struct store *s, int64_t vm_id,
                            const char *findings_json);
 int store_vm_set_paths (struct store *s, int64_t vm_id, const char *xml_path,

@@ -27,6 +27,7 @@
 
 #include "disk/disk.h"
 #include "plan/validate.h"
+#include "source/source.h"
 #include "util/checked.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -334,9 +335,7 @@ open_chain (struct validation *v, size_t i, const char *label)
                    "%s: the source records no image file for it; check the "
                    "VM's configuration at the source", label);
 
-  chain = d->file_length    /* a disk inside an OVA: a window of it */
-    ? disk_open_window (d->path, d->file_base, d->file_length, NULL, 0)
-    : disk_open (d->path, NULL, 0);
+  chain = source_disk_open (d);
   if (chain == NULL) {
     char reason[ERROR_MESSAGE_MAX];
 

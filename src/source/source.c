@@ -1,4 +1,5 @@
-/* source.c: dispatch a source spec to its connector; see source.h. */
+/* source.c: dispatch a source spec to its connector, and open the disks
+ * of the VM it read; see source.h. */
 #include <string.h>
 
 #include "source/ova.h"
@@ -26,4 +27,13 @@ source_read (const char *spec, struct vm *vm)
   error_set ("source \"%s\": expected vmx:PATH.vmx, ova:PATH.ova or "
              "ovf:PATH.ovf", spec);
   return -1;
+}
+
+struct disk *
+source_disk_open (const struct vm_disk *d)
+{
+  /* A disk inside an OVA is a window of the archive, read in place. */
+  return d->file_length
+    ? disk_open_window (d->path, d->file_base, d->file_length, NULL, 0)
+    : disk_open (d->path, NULL, 0);
 }

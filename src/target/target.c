@@ -7,12 +7,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "disk/disk.h"
 #include "target/driver.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -323,4 +326,89 @@ target_write_report_file (struct target *t, const char *json)
     return -1;
   }
   return target_write_file (t->report_path, text);
+}
+
+/* fsync the directory holding path: a rename or unlink in it is durable. */
+static int
+target_sync_dir (const char *path)
+{
+  CLEANUP_FREE char *copy = strdup (path);
+  CLEANUP_CLOSE int fd = -1;
+
+  if (copy == NULL) {
+    error_set_errno (errno, "target: strdup");
+    return -1;
+  }
+  fd = open (dirname (copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd == -1 || fsync (fd) == -1) {
+    error_set_errno (errno, "target: syncing the directory of %s", path);
+    return -1;
+  }
+  return 0;
+}
+
+int
+target_create_disk (const struct target *t, size_t i, const char *format,
+                    uint64_t size)
+{
+  const char *path = t->disk_paths[i];
+  struct disk_create_options create = { .size = size };
+  const char *base = strrchr (path, '/');
+  CLEANUP_FREE char *copy = strdup (path), *tmp = NULL;
+  CLEANUP_CLOSE int fd = -1;
+  const char *dir;
+  int r;
+
+  if (copy == NULL) {
+    error_set_errno (errno, "target: strdup");
+    return -1;
+  }
+  dir = dirname (copy);
+  /* Hidden, unique, and never a name target_prepare() hands out; made
+   * with O_EXCL and the mode (and umask) of any target file. */
+  for (unsigned attempt = 0; fd == -1; attempt++) {
+    struct timespec ts;
+
+    free (tmp);
+    clock_gettime (CLOCK_REALTIME, &ts);
+    if (asprintf (&tmp, "%s/.%s.ferry-new-%ld-%lx", dir,
+                  base ? base + 1 : path, (long) getpid (),
+                  (unsigned long) ts.tv_nsec ^ attempt) == -1) {
+      tmp = NULL;
+      error_set_errno (errno, "target: asprintf");
+      return -1;
+    }
+    fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd == -1 && (errno != EEXIST || attempt == 100)) {
+      error_set_errno (errno, "target: creating %s", tmp);
+      return -1;
+    }
+  }
+  if (disk_create (format, tmp, &create) == -1)
+    goto fail;
+  if (fsync (fd) == -1) {     /* the same inode disk_create wrote */
+    error_set_errno (errno, "target: syncing %s", tmp);
+    goto fail;
+  }
+  /* Into place only if nothing is there: never over another file. */
+  r = renameat2 (AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+  if (r == -1 && errno == EINVAL) {     /* the file system cannot: link */
+    r = link (tmp, path);
+    if (r == 0)
+      unlink (tmp);
+  }
+  if (r == -1) {
+    if (errno == EEXIST)
+      error_set_errno (EEXIST, "target: %s already exists; ferry never "
+                       "overwrites a target (remove it, or choose another "
+                       "name or directory)", path);
+    else
+      error_set_errno (errno, "target: creating %s", path);
+    goto fail;
+  }
+  return target_sync_dir (path);
+
+fail:
+  unlink (tmp);
+  return -1;
 }

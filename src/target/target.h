@@ -28,7 +28,8 @@
  *   target_prepare()       every name decided; refuses if any is taken
  *   (or target_resume()    the names an interrupted run decided, taken
  *                          back: they may exist)
- *   (the engine creates and writes t->disk_paths[i] itself, then verifies)
+ *   target_create_disk()   the engine creates each image, then writes
+ *                          and verifies t->disk_paths[i] itself
  *   target_write_domain()  the domain recorded (dir: NAME.xml; libvirt:
  *                          defined, and started with the "start" option)
  *   target_write_report()  the report written: the migration is complete
@@ -98,6 +99,16 @@ int target_prepare (struct target *t, const struct vm *vm,
 int target_resume (struct target *t, const struct vm *vm,
                    const char *const *disk_storage, char *const *disk_paths,
                    const char *xml_path, const char *report_path);
+/* Create disk i's image (format, size bytes) at t->disk_paths[i],
+ * atomically: made and synced under a hidden temporary name in the same
+ * directory (".NAME.ferry-new-PID-N"), then renamed into place only if
+ * nothing is there, and the directory synced.  So a kill never leaves an
+ * empty or torn image at the path: either none or a complete one.  A
+ * temporary a killed process left behind has a name no target ever
+ * uses: it is ignored (and may be removed by hand).  An existing file is
+ * an error with errno EEXIST. */
+int target_create_disk (const struct target *t, size_t i, const char *format,
+                        uint64_t size);
 /* Record the domain (after the disks are copied and verified).  libvirt:
  * define it, and start it with the "start" option. */
 int target_write_domain (struct target *t, const char *xml);

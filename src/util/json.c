@@ -1,4 +1,6 @@
 /* json.c: see json.h. */
+#include <errno.h>
+
 #include "util/error.h"
 #include "util/json.h"
 
@@ -34,9 +36,15 @@ json_set_bool (json_t *obj, const char *key, int value)
 int
 json_print (FILE *fp, const json_t *value)
 {
+  /* Flushed here: a full disk or a closed pipe must fail this call, not
+   * go unnoticed at exit. */
+  errno = 0;
   if (json_dumpf (value, fp, JSON_INDENT (2) | JSON_PRESERVE_ORDER) == -1
-      || fputc ('\n', fp) == EOF) {
-    error_set ("json: cannot write output");
+      || fputc ('\n', fp) == EOF || fflush (fp) == EOF || ferror (fp)) {
+    if (errno)
+      error_set_errno (errno, "json: cannot write the output");
+    else
+      error_set ("json: cannot write the output");
     return -1;
   }
   return 0;

@@ -18,7 +18,9 @@ int json_set_bool (json_t *obj, const char *key, int value);
 /* Steals a reference to value. */
 int json_set_new (json_t *obj, const char *key, json_t *value);
 
-/* Print indented JSON and a newline.  Returns 0 or -1. */
+/* Print indented JSON and a newline, and flush fp.  0, or -1 with the
+ * error set when anything could not be written (ENOSPC, EPIPE, ...): a
+ * command must then fail, not exit 0 with a truncated document. */
 int json_print (FILE *fp, const json_t *value);
 
 #endif

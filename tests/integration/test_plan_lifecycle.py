@@ -17,6 +17,8 @@ Cases:
   plan/cancel-resumes      the cancelled plan runs again and resumes
   plan/cancel-idle         cancel without a run marks pending VMs cancelled
   plan/delete              delete forgets the plan, keeps the files
+  plan/json-write-error    list/show --json into a full device: exit 2,
+                           one line naming the command and ENOSPC
 """
 
 import json
@@ -244,6 +246,18 @@ def run_cases(rep, work):
     r = im.ferry("plan", "show", "wave1", "--db", db)
     problems += im.clean_error(r, "show of a deleted plan")
     rep.check("plan/delete", problems)
+
+    problems = []
+    for argv in (["plan", "list", "--json"], ["plan", "show", "idle", "--json"]):
+        with open("/dev/full", "w") as full:
+            w = subprocess.run([im.ferry_path()] + argv + ["--db", db], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        lines = w.stderr.strip().splitlines()
+        if w.returncode != 2 or len(lines) != 1 or "No space left" not in lines[0] \
+                or not lines[0].startswith("ferry: " + " ".join(argv[:2])):
+            problems.append("%s > /dev/full: exit %d, stderr %r"
+                            % (" ".join(argv), w.returncode, w.stderr.strip()))
+    rep.check("plan/json-write-error", problems)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ main (void)
   s = pt_open ("ferry.db");
   plan = pt_make_plan (s, "wave", 1 << 30, &vm, &disk);
   CHECK (store_range_add (s, disk, 0, 1 << 20) == 0);
-  CHECK (store_vm_set_state (s, vm, "validating", NULL, "started") == 0);
-  CHECK (store_vm_set_state (s, vm, "bogus", NULL, "no such state") == -1);
+  CHECK (store_vm_set_state (s, vm, "pending", "validating", NULL, "started")
+         == 0);
+  CHECK (store_vm_set_state (s, vm, "validating", "bogus", NULL,
+                             "no such state") == -1);
   CHECK (store_event_list (s, vm, 0, &ev) == 0);
   CHECK (ev.len == 1 && strcmp (ev.ptr[0].state, "validating") == 0);
   store_event_vector_free (&ev);

@@ -22,7 +22,8 @@ main (void)
   pt_make_plan (s, "kept", 1 << 20, &vm, &disk);
   CHECK (store_begin (s) == 0);
   CHECK (store_range_add (s, disk, 0, 4096) == 0);
-  CHECK (store_vm_set_state (s, vm, "copying", NULL, "in the transaction")
+  CHECK (store_vm_set_state (s, vm, "pending", "copying", NULL,
+                             "in the transaction")
          == 0);
   store_rollback (s);
   CHECK (store_range_list (s, disk, &r) == 0);
