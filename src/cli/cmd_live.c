@@ -193,17 +193,6 @@ live_check_json (const struct live_options *opts, const struct live_check *c)
   return o;
 }
 
-/* Report the error; the exit status: 128 + the signal when one
- * interrupted the command, EXIT_ERROR otherwise. */
-static int
-live_fail (void)
-{
-  int status = cli_fail ();
-
-  return interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
-                             : status;
-}
-
 /* Parse the options shared by check, migrate and evacuate. */
 static int
 live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
@@ -299,14 +288,18 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   if (interrupt_install () == -1
       || live_check (&l.opts, name, l.to, NULL, &check) == -1
       || interrupt_check () == -1) {
-    status = live_fail ();
+    status = cli_fail ();
     goto out;
   }
   if (!migrate) {
     if (l.json) {
       json_t *j = live_check_json (&l.opts, &check);
-      json_print (stdout, j);
+      r = json_print (stdout, j);
       json_decref (j);
+      if (r == -1) {
+        status = cli_fail ();
+        goto out;
+      }
     }
     else {
       live_print_check (&check);
@@ -321,11 +314,12 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   if (l.json) {
     json_t *j = live_result_json (&check, &res,
                                   r == 0 ? NULL : error_message ());
-    json_print (stdout, j);
+    if (json_print (stdout, j) == -1)
+      r = -1;
     json_decref (j);
   }
   if (r == -1) {
-    status = live_fail ();
+    status = cli_fail ();
     goto out;
   }
   if (!l.json)
@@ -376,11 +370,15 @@ cmd_live_evacuate (int argc, char **argv)
   r = live_evacuate (&l.opts, argv[optind], l.evacuate_parallel,
                      l.progress ? &cb : NULL, &report);
   if (r == -1) {
-    status = live_fail ();
+    status = cli_fail ();
     goto out;
   }
-  if (l.json)
-    json_print (stdout, report);
+  if (l.json) {
+    if (json_print (stdout, report) == -1) {
+      status = cli_fail ();
+      goto out;
+    }
+  }
   else {
     json_t *m, *moved = json_object_get (report, "moved");
     json_t *failed = json_object_get (report, "failed");
@@ -401,8 +399,7 @@ cmd_live_evacuate (int argc, char **argv)
     printf ("host %s: %zu moved, %zu could not move\n", argv[optind],
             json_array_size (moved), json_array_size (failed));
   }
-  status = interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
-    : r == 0 ? 0 : EXIT_DIFFERENT;
+  status = r == 0 ? 0 : EXIT_DIFFERENT;
 out:
   json_decref (report);
   live_cli_free (&l);

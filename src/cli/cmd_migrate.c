@@ -199,8 +199,12 @@ cmd_migrate (int argc, char **argv)
     status = cli_fail ();
     goto out;
   }
-  if (json)
-    json_print (stdout, report);
+  if (json) {
+    if (json_print (stdout, report) == -1) {
+      status = cli_fail ();
+      goto out;
+    }
+  }
   else {
     json_t *disks = json_object_get (report, "disks"), *d;
     size_t i;

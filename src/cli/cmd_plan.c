@@ -564,7 +564,7 @@ plan_cmd_run (int argc, char **argv)
   char *path = NULL, *end;
   struct store *s;
   unsigned long long n;
-  int c, status;
+  int c;
 
   opts.name = plan_take_name (&argc, &argv);
   while ((c = getopt_long (argc, argv, "+:hj:m:", long_options, NULL))
@@ -620,13 +620,12 @@ plan_cmd_run (int argc, char **argv)
     return cli_fail ();
   store_close (s);
   opts.db_path = path;
-  /* SIGINT/SIGTERM: the VMs stop at their next cancel point, cancelled
-   * and resumable, and the lock is released. */
-  if (interrupt_install () == -1 || plan_run (&opts, &cb, &res) == -1) {
+  /* SIGINT/SIGTERM (caught by main): the VMs stop at their next cancel
+   * point, cancelled and resumable, and the lock is released; main turns
+   * the failure into 128 + the signal. */
+  if (plan_run (&opts, &cb, &res) == -1) {
     free (path);
-    status = cli_fail ();
-    return interrupt_signal () ? INTERRUPT_EXIT_STATUS (interrupt_signal ())
-                               : status;
+    return cli_fail ();
   }
   free (path);
   printf ("plan %s: %zu done, %zu failed, %zu cancelled%s\n", opts.name,
@@ -636,7 +635,7 @@ plan_cmd_run (int argc, char **argv)
     cli_error ("plan %s: interrupted by SIG%s; %zu VM(s) cancelled, 'ferry "
                "plan run %s' resumes", opts.name,
                sigabbrev_np (interrupt_signal ()), res.cancelled, opts.name);
-    return INTERRUPT_EXIT_STATUS (interrupt_signal ());
+    return EXIT_ERROR;
   }
   if (res.failed + res.skipped > 0)
     return EXIT_ERROR;

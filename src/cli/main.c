@@ -150,7 +150,8 @@ main_run (const struct command *cmd, int argc, char **argv)
   if (cmd->cancellable && interrupt_install () == -1)
     return cli_fail ();
   status = cmd->run (argc, argv);
-  if (main_close_stdout () == -1 && status == 0)
+  /* A command that failed has said why already (errors are one line). */
+  if (status == 0 && main_close_stdout () == -1)
     status = EXIT_ERROR;
   /* Stopped by a signal: report it as the shell would, after the
    * command's own clean-up ran. */

@@ -9,8 +9,8 @@ Cases:
   migrate/SIGINT                   exit 130, nothing left in the target
                                    directory; the same migration run again
                                    succeeds (no "already exists")
-  output/<command>                 stdout on /dev/full: exit 2 and a
-                                   "write error on standard output" line
+  output/<command>                 stdout on /dev/full: exit 2 and one
+                                   "ferry: ..." line naming the full device
 """
 
 import os
@@ -137,8 +137,10 @@ def body(rep):
             problems = []
             if p.returncode != 2:
                 problems.append("expected exit 2, got %d" % p.returncode)
-            if "ferry: write error on standard output" not in err:
-                problems.append("no write error reported: %r" % err[:300])
+            lines = [l for l in err.splitlines() if l.strip()]
+            if len(lines) != 1 or not lines[0].startswith("ferry: ") \
+                    or "No space left on device" not in lines[0]:
+                problems.append("not one line naming the full device: %r" % err[:300])
             rep.check("output/" + args[0], problems)
     finally:
         shutil.rmtree(work, ignore_errors=True)
