@@ -223,8 +223,8 @@ qcow2_probe (const uint8_t *buf, size_t len, uint64_t file_size)
 static int
 qcow2_sync (struct disk *disk)
 {
-  if (fdatasync (disk->fd) == -1) {
-    error_set_errno (errno, "qcow2: %s: fdatasync", disk->path);
+  if (io_fdatasync (disk->fd, disk->path) == -1) {
+    error_prefix ("qcow2");
     return -1;
   }
   return 0;
@@ -2120,12 +2120,9 @@ qcow2_create (const char *path, const struct disk_create_options *opts)
     error_prefix ("qcow2");
     goto fail;
   }
-  if (ftruncate (fd, (off_t) (total * cs)) == -1) {
-    error_set_errno (errno, "qcow2: %s: ftruncate", path);
-    goto fail;
-  }
-  if (fdatasync (fd) == -1) {
-    error_set_errno (errno, "qcow2: %s: fdatasync", path);
+  if (io_ftruncate (fd, total * cs, path) == -1
+      || io_fdatasync (fd, path) == -1) {
+    error_prefix ("qcow2");
     goto fail;
   }
   return 0;
