@@ -136,7 +136,10 @@ raw_create (const char *path, const struct disk_create_options *opts)
     error_set_errno (errno, "raw: %s: create", path);
     return -1;
   }
-  if (io_ftruncate (fd, opts->size, path) == -1) {
+  /* Durable before anyone relies on it: a plan records the target as
+   * created once this returns, and a crash must not leave it shorter. */
+  if (io_ftruncate (fd, opts->size, path) == -1
+      || io_fdatasync (fd, path) == -1) {
     error_prefix ("raw");
     return -1;
   }
