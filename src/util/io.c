@@ -51,6 +51,11 @@ io_pwrite_full (int fd, const void *buf, size_t count, uint64_t offset,
       error_set_errno (errno, "%s: write at offset %" PRIu64, what, offset);
       return -1;
     }
+    if (r == 0) {
+      error_set ("%s: write at offset %" PRIu64 " wrote nothing (%zu bytes "
+                 "left)", what, offset, count);
+      return -1;
+    }
     p += r;
     count -= r;
     offset += r;
