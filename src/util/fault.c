@@ -31,12 +31,20 @@ struct fault_undo {
 };
 DEFINE_VECTOR_TYPE (fault_undo_vector, struct fault_undo);
 
+/* A byte range an unsynced call changed. */
+struct fault_range {
+  uint64_t offset;
+  uint64_t length;
+};
+DEFINE_VECTOR_TYPE (fault_range_vector, struct fault_range);
+
 struct fault_file {
   dev_t dev;
   ino_t ino;
   int fd;                       /* our own duplicate */
   uint64_t durable_size;
   fault_undo_vector undo;       /* oldest first */
+  fault_range_vector touched;   /* what the unsynced calls changed */
 };
 DEFINE_VECTOR_TYPE (fault_file_vector, struct fault_file);
 
@@ -47,6 +55,9 @@ struct fault_rule {
   size_t max_bytes;
 };
 
+/* What a crash keeps or loses, at most: a page of the page cache. */
+#define FAULT_PAGE 4096
+
 bool fault_active;
 
 static struct {
@@ -56,6 +67,7 @@ static struct {
   struct fault_rule fail[FAULT_NR_OPS];
   struct fault_rule shorten;
   unsigned long crash_at;
+  uint64_t crash_seed;          /* 0: a crash loses every unsynced write */
   fault_file_vector files;
 } fault = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -65,6 +77,7 @@ fault_file_forget_undo (struct fault_file *f)
   for (size_t i = 0; i < f->undo.len; i++)
     free (f->undo.ptr[i].data);
   f->undo.len = 0;
+  f->touched.len = 0;
 }
 
 static void
@@ -73,6 +86,7 @@ fault_forget (void)
   for (size_t i = 0; i < fault.files.len; i++) {
     fault_file_forget_undo (&fault.files.ptr[i]);
     fault_undo_vector_reset (&fault.files.ptr[i].undo);
+    fault_range_vector_reset (&fault.files.ptr[i].touched);
     close (fault.files.ptr[i].fd);
   }
   fault_file_vector_reset (&fault.files);
@@ -81,6 +95,7 @@ fault_forget (void)
   memset (&fault.shorten, 0, sizeof fault.shorten);
   fault.total = 0;
   fault.crash_at = 0;
+  fault.crash_seed = 0;
 }
 
 void
@@ -139,6 +154,14 @@ fault_crash_at (unsigned long nth)
 {
   pthread_mutex_lock (&fault.lock);
   fault.crash_at = nth;
+  pthread_mutex_unlock (&fault.lock);
+}
+
+void
+fault_crash_keeps_some (uint64_t seed)
+{
+  pthread_mutex_lock (&fault.lock);
+  fault.crash_seed = seed;
   pthread_mutex_unlock (&fault.lock);
 }
 
@@ -202,13 +225,78 @@ fault_file_undo (struct fault_file *f)
   return r;
 }
 
+static int fault_capture (int fd, uint64_t offset, uint64_t length,
+                          fault_undo_vector *out);
+
+static uint64_t
+fault_random (uint64_t *state)            /* splitmix64 */
+{
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* A crash that keeps some unsynced changes (lock held): capture what the
+ * changed ranges hold now, return to the durable state, then keep the new
+ * size or not, and each changed page (each hole made) or not. */
+static int
+fault_file_crash_partly (struct fault_file *f, uint64_t *rng)
+{
+  fault_undo_vector latest = empty_vector;
+  struct stat st;
+  uint64_t size;
+  int r = 0;
+
+  if (fstat (f->fd, &st) == -1)
+    return -1;
+  for (size_t i = 0; i < f->touched.len; i++)
+    if (fault_capture (f->fd, f->touched.ptr[i].offset,
+                       f->touched.ptr[i].length, &latest) == -1)
+      r = -1;
+  size = f->durable_size;
+  if (fault_file_undo (f) == -1)
+    r = -1;
+  if (fault_random (rng) & 1) {
+    size = st.st_size;
+    if (ftruncate (f->fd, (off_t) size) == -1)
+      r = -1;
+  }
+  for (size_t i = 0; i < latest.len; i++) {
+    struct fault_undo *u = &latest.ptr[i];
+    uint64_t step = u->data ? FAULT_PAGE : u->length;
+
+    for (uint64_t at = u->offset; at < u->offset + u->length && at < size;) {
+      uint64_t end = u->data ? (at / FAULT_PAGE + 1) * FAULT_PAGE
+                             : at + step;
+      struct fault_undo piece = { .offset = at };
+
+      if (end > u->offset + u->length)
+        end = u->offset + u->length;
+      if (end > size)
+        end = size;
+      piece.length = end - at;
+      piece.data = u->data ? u->data + (at - u->offset) : NULL;
+      if ((fault_random (rng) & 1) && fault_undo_apply (f->fd, &piece) == -1)
+        r = -1;
+      at = end;
+    }
+    free (u->data);
+  }
+  fault_undo_vector_reset (&latest);
+  return r;
+}
+
 static int
 fault_undo_all (void)
 {
+  uint64_t rng = fault.crash_seed;
   int r = 0;
 
   for (size_t i = 0; i < fault.files.len; i++)
-    if (fault_file_undo (&fault.files.ptr[i]) == -1)
+    if ((rng ? fault_file_crash_partly (&fault.files.ptr[i], &rng)
+             : fault_file_undo (&fault.files.ptr[i])) == -1)
       r = -1;
   return r;
 }
@@ -250,8 +338,8 @@ fault_file_get (int fd)
 }
 
 static int
-fault_undo_push (struct fault_file *f, uint64_t offset, uint64_t length,
-                 bool hole)
+fault_undo_push (int fd, fault_undo_vector *v, uint64_t offset,
+                 uint64_t length, bool hole)
 {
   struct fault_undo u = { .offset = offset, .length = length };
   uint64_t done = 0;
@@ -261,7 +349,7 @@ fault_undo_push (struct fault_file *f, uint64_t offset, uint64_t length,
     if (u.data == NULL)
       return -1;
     while (done < length) {
-      ssize_t r = pread (f->fd, u.data + done, length - done,
+      ssize_t r = pread (fd, u.data + done, length - done,
                          (off_t) (offset + done));
       if (r <= 0) {
         free (u.data);
@@ -272,7 +360,7 @@ fault_undo_push (struct fault_file *f, uint64_t offset, uint64_t length,
       done += r;
     }
   }
-  if (fault_undo_vector_append (&f->undo, u) == -1) {
+  if (fault_undo_vector_append (v, u) == -1) {
     free (u.data);
     errno = ENOMEM;
     return -1;
@@ -280,41 +368,59 @@ fault_undo_push (struct fault_file *f, uint64_t offset, uint64_t length,
   return 0;
 }
 
-/* Keep what [offset, offset + length) of the file holds now, data and
- * holes, before a call changes it (lock held). */
+/* Append to *out what [offset, offset + length) of the file holds now,
+ * data and holes (nothing past its end). */
 static int
-fault_remember (int fd, uint64_t offset, uint64_t length)
+fault_capture (int fd, uint64_t offset, uint64_t length,
+               fault_undo_vector *out)
 {
-  struct fault_file *f = fault_file_get (fd);
   struct stat st;
   uint64_t end, pos;
 
-  if (f == NULL || fstat (f->fd, &st) == -1)
+  if (fstat (fd, &st) == -1)
     return -1;
   end = offset + length;
   if (end > (uint64_t) st.st_size)
-    end = st.st_size;           /* past the end: the final cut undoes it */
+    end = st.st_size;
   for (pos = offset; pos < end;) {
-    off_t data = lseek (f->fd, (off_t) pos, SEEK_DATA);
+    off_t data = lseek (fd, (off_t) pos, SEEK_DATA);
     off_t hole;
 
     if (data == -1 && errno != ENXIO)
       return -1;
     if (data == -1 || (uint64_t) data >= end)
-      return fault_undo_push (f, pos, end - pos, true);
+      return fault_undo_push (fd, out, pos, end - pos, true);
     if ((uint64_t) data > pos
-        && fault_undo_push (f, pos, data - pos, true) == -1)
+        && fault_undo_push (fd, out, pos, data - pos, true) == -1)
       return -1;
-    hole = lseek (f->fd, data, SEEK_HOLE);
+    hole = lseek (fd, data, SEEK_HOLE);
     if (hole == -1)
       return -1;
     if ((uint64_t) hole > end)
       hole = end;
-    if (fault_undo_push (f, data, hole - data, false) == -1)
+    if (fault_undo_push (fd, out, data, hole - data, false) == -1)
       return -1;
     pos = hole;
   }
   return 0;
+}
+
+/* Before a call changes [offset, offset + length) of the file: keep what
+ * it holds (past the end: the final cut undoes it) and that it changed
+ * (lock held). */
+static int
+fault_remember (int fd, uint64_t offset, uint64_t length)
+{
+  struct fault_file *f = fault_file_get (fd);
+  struct fault_range t = { .offset = offset, .length = length };
+
+  if (f == NULL)
+    return -1;
+  if (fault_range_vector_append (&f->touched, t) == -1) {
+    errno = ENOMEM;
+    return -1;
+  }
+  return fault_capture (f->fd, offset, length, &f->undo);
 }
 
 /* Count a call and decide its fate (lock held): 0 to go on, or an errno

@@ -14,7 +14,9 @@
  *                     machine loses power: every write not yet made durable
  *                     by a successful io_fdatasync of its file is undone and
  *                     the process ends at once with FAULT_CRASH_STATUS;
- *   fault_crash       the same loss, now, without ending the process.
+ *   fault_crash       the same loss, now, without ending the process;
+ *   fault_crash_keeps_some  crashes from then on keep a random part of the
+ *                     unsynced writes, as writeback in any order would.
  *
  * What it models.  A file's durable state is what it held when it was
  * first written after fault_enable(), then what it held at each
@@ -25,8 +27,13 @@
  * writeback failed, and a later fsync then succeeds without them): so a
  * caller that trusts a later flush is caught.
  *
- * What it does not model.  A crash keeps either all or none of a file's
- * unsynced writes (never a subset, a reordering or a torn sector); reads
+ * With fault_crash_keeps_some, a crash keeps, at random, the file's new
+ * size or its durable one, and each 4 KiB page the unsynced calls changed
+ * (with its latest content) or its durable content, each hole they punched
+ * or not: so a structure written before another without a sync between
+ * them can be found missing while the later one is there.
+ *
+ * What it does not model.  Torn sectors inside a page; reads
  * never fail (disk_file_pread is their seam); directories are not modelled
  * (a created or renamed file stays).  Files written before fault_enable()
  * count as durable.
@@ -79,6 +86,10 @@ void fault_short_write (unsigned long nth, unsigned long count,
 void fault_crash_at (unsigned long nth);
 /* Undo every unsynced write now, as a crash would; tracking goes on. */
 void fault_crash (void);
+/* From now on a crash keeps a part of the unsynced writes chosen by a
+ * generator seeded with seed (the same seed, the same choice); 0 = keep
+ * none (the default). */
+void fault_crash_keeps_some (uint64_t seed);
 /* Write-side calls seen since fault_enable, of one kind or (FAULT_NR_OPS)
  * of all kinds. */
 unsigned long fault_count (enum fault_op op);

@@ -113,6 +113,7 @@ struct ft_run {
   bool target_is_zero;
   const range_vector *todo;     /* NULL = the whole disk */
   unsigned long crash_at;       /* 0 = none */
+  uint64_t crash_seed;          /* see fault_crash_keeps_some */
 };
 
 /* Run one copy in a child process, crashing it at the crash_at-th
@@ -152,6 +153,7 @@ ft_run_copy (const struct ft_run *run, range_vector *recorded)
     close (fds[0]);
     fault_enable ();
     fault_crash_at (run->crash_at);
+    fault_crash_keeps_some (run->crash_seed);
     if (copy_disk (src, dst, &opts, NULL) == -1) {
       fprintf (stderr, "child: copy failed: %s\n", error_message ());
       _exit (3);

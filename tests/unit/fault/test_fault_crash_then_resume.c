@@ -3,17 +3,18 @@
  *
  * For every N from 1 until a copy finishes before its Nth write-side
  * call: copy the source into a fresh FORMAT target in a child that loses
- * power at call N (every unsynced write undone); then every range its
- * checkpoints recorded must read as the source (recorded means durable),
- * a qcow2 target must pass `qemu-img check` (leaks allowed, corruption
- * not), and a second copy of only the unrecorded ranges (target_is_zero
- * false, as a resumed plan runs it) must make the target equal to the
- * source.
+ * power at call N, once losing every unsynced write and once with a
+ * random part of them (seeded by N) reaching the disk; then every range
+ * its checkpoints recorded must read as the source (recorded means
+ * durable), a qcow2 target must pass `qemu-img check` (leaks allowed,
+ * corruption not), and a second copy of only the unrecorded ranges
+ * (target_is_zero false, as a resumed plan runs it) must make the target
+ * equal to the source.
  *
- * --long: four times the work ranges, two workers (so the calls interleave
- * differently), qemu-img check and compare after the resumed copy as well,
- * and for every fourth N
- * the resumed copy is itself crashed at every call M and resumed again.
+ * --long: four times the work ranges, two workers (so the calls
+ * interleave differently), four seeds per N, qemu-img check and compare
+ * after the resumed copy as well, and for every fourth N the resumed copy
+ * is itself crashed at every call M and resumed again.
  */
 #include <string.h>
 
@@ -30,12 +31,13 @@ struct ft_case {
  * (0 = none).  Returns whether it finished. */
 static bool
 resume (const struct ft_case *c, range_vector *recorded,
-        unsigned long resume_crash)
+        unsigned long resume_crash, uint64_t seed)
 {
   range_vector todo = empty_vector;
   struct ft_run run = {
     .format = c->format, .src = "src.raw", .dst = "dst", .workers = c->workers,
     .target_is_zero = false, .todo = &todo, .crash_at = resume_crash,
+    .crash_seed = seed,
   };
   bool finished = true;
 
@@ -46,17 +48,18 @@ resume (const struct ft_case *c, range_vector *recorded,
   return finished;
 }
 
-/* Crash the first copy at call n, check, resume (crashing the resume at
- * resume_crash, then resuming again).  Returns false when the first copy
+/* Crash the first copy at call n (see fault_crash_keeps_some for seed),
+ * check, resume (crashing the resume at resume_crash, then resuming
+ * again).  Returns false when the first copy
  * finished without reaching call n. */
 static bool
-crash_and_resume (const struct ft_case *c, unsigned long n,
+crash_and_resume (const struct ft_case *c, unsigned long n, uint64_t seed,
                   unsigned long resume_crash, bool *resume_finished)
 {
   range_vector recorded = empty_vector;
   struct ft_run run = {
     .format = c->format, .src = "src.raw", .dst = "dst", .workers = c->workers,
-    .target_is_zero = true, .crash_at = n,
+    .target_is_zero = true, .crash_at = n, .crash_seed = seed,
   };
   bool crashed;
 
@@ -67,12 +70,12 @@ crash_and_resume (const struct ft_case *c, unsigned long n,
     ft_check_recorded (c->format, "src.raw", "dst", &recorded, n);
     if (strcmp (c->format, "qcow2") == 0)
       ft_qemu_check ("dst", n);
-    *resume_finished = resume (c, &recorded, resume_crash);
+    *resume_finished = resume (c, &recorded, resume_crash, seed);
     if (!*resume_finished) {
       ft_check_recorded (c->format, "src.raw", "dst", &recorded, n);
       if (strcmp (c->format, "qcow2") == 0)
         ft_qemu_check ("dst", n);
-      CHECK (resume (c, &recorded, 0));
+      CHECK (resume (c, &recorded, 0, 0));
     }
   }
   if (c->is_long && strcmp (c->format, "qcow2") == 0)
@@ -103,12 +106,15 @@ main (int argc, char **argv)
   c.size = ranges * FT_WORK;
   ft_make_source ("src.raw", ranges, chunks);
 
-  for (n = 1; crash_and_resume (&c, n, 0, &resume_finished); n++) {
+  for (n = 1; crash_and_resume (&c, n, 0, 0, &resume_finished); n++) {
     points++;
+    /* Two workers (long form): a copy may now stop short of call n. */
+    for (unsigned s = 0; s < (c.is_long ? 4 : 1); s++)
+      crash_and_resume (&c, n, n + 1000 * s, 0, &resume_finished);
     if (c.is_long && n % 4 == 0) {
-      /* Two workers: the first copy may now stop short of call n. */
       for (unsigned long m = 1;; m++) {
-        if (!crash_and_resume (&c, n, m, &resume_finished) || resume_finished)
+        if (!crash_and_resume (&c, n, n + m, m, &resume_finished)
+            || resume_finished)
           break;
         nested++;
       }
