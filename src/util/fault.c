@@ -4,9 +4,11 @@
  * of it shares one state, and kept open through a duplicate descriptor of
  * our own so that a crash can still undo it after the driver closed it):
  * its durable size and an undo log, the bytes each unsynced write-side
- * call replaced, oldest first, holes kept as holes.  A successful sync
- * empties the log; a crash plays it backwards, then cuts the file to its
- * durable size.
+ * call replaced, oldest first, holes kept as holes, and the ranges those
+ * calls changed.  A successful sync empties both; a crash plays the log
+ * backwards, then cuts the file to its durable size (a crash that keeps
+ * some writes first copies what the changed ranges hold, then puts a
+ * random part of it back).
  *
  * This file must never be reached in production (io.c only calls it while
  * fault_active), and never counts or intercepts its own undo writes: they
