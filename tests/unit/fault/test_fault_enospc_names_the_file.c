@@ -1,9 +1,10 @@
 /* test_fault_enospc_names_the_file: a full file system (ENOSPC from the
- * Nth pwrite on, for the first, a middle and the last pwrite of the copy, or a short write and then ENOSPC, as Linux reports it)
- * stops the copy into raw and qcow2 with an error that names the target
- * file and says "No space left on device"; what the checkpoints recorded
- * before is still durable; a qcow2 target still passes qemu-img check.
- * Creating a raw image on a full file system names the file too. */
+ * Nth pwrite on, for the first, a middle and the last pwrite of the copy,
+ * or a short write and then ENOSPC, as Linux reports it) stops the copy
+ * into raw and qcow2 with an error that names the target file and says
+ * "No space left on device"; what the checkpoints recorded before is
+ * still durable; a qcow2 target still passes qemu-img check.  Creating a
+ * raw image on a full file system names the file too. */
 #include <string.h>
 
 #include "faulttest.h"
