@@ -13,8 +13,9 @@
  *
  * --long: four times the work ranges, two workers (so the calls
  * interleave differently), four seeds per N, qemu-img check and compare
- * after the resumed copy as well, and for every fourth N the resumed copy
- * is itself crashed at every call M and resumed again.
+ * after the resumed copy as well, and for every 16th N the resumed copy is
+ * itself crashed at call M (every M up to 8, then ever more sparsely) and
+ * resumed again.
  */
 #include <string.h>
 
@@ -108,11 +109,13 @@ main (int argc, char **argv)
 
   for (n = 1; crash_and_resume (&c, n, 0, 0, &resume_finished); n++) {
     points++;
+    if (c.is_long && n % 50 == 0)
+      fprintf (stderr, "%s: crash point %lu\n", c.format, n);
     /* Two workers (long form): a copy may now stop short of call n. */
     for (unsigned s = 0; s < (c.is_long ? 4 : 1); s++)
       crash_and_resume (&c, n, n + 1000 * s, 0, &resume_finished);
-    if (c.is_long && n % 4 == 0) {
-      for (unsigned long m = 1;; m++) {
+    if (c.is_long && n % 16 == 0) {
+      for (unsigned long m = 1;; m += 1 + m / 8) {
         if (!crash_and_resume (&c, n, n + m, m, &resume_finished)
             || resume_finished)
           break;
