@@ -35,6 +35,12 @@ build: $(BUILD)/build.ninja
 test: deps build
 	meson test -C $(BUILD) $(MESON_TEST_ARGS)
 
+# The long tests (meson's `long` suite: every crash point of a larger
+# copy, crashed resumes), not part of `make test`.
+.PHONY: test-long
+test-long: deps build
+	meson test -C $(BUILD) --suite long $(MESON_TEST_ARGS)
+
 check-asan: deps
 	[ -f build-asan/build.ninja ] || \
 	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \

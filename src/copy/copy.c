@@ -68,6 +68,7 @@ struct copy_job {
   struct copy_stats stats;
   copy_range_vector finished;  /* finished, not yet checkpointed */
   bool checkpointing;          /* a worker is flushing and recording */
+  bool flush_failed;           /* then nothing more is recorded */
   double last_checkpoint;      /* CLOCK_MONOTONIC seconds */
   double checkpoint_interval;
   double throttle_start;       /* when the copy began, for bandwidth */
@@ -204,6 +205,7 @@ copy_ranges_bytes (const copy_range_vector *v)
 static void
 copy_checkpoint (struct copy_job *job, copy_range_vector *batch)
 {
+  bool flushed;
   int r;
 
   /* No write in flight during the flush (writes already go one at a time
@@ -212,11 +214,14 @@ copy_checkpoint (struct copy_job *job, copy_range_vector *batch)
   pthread_mutex_lock (&job->write_lock);
   r = disk_flush (job->dst);
   pthread_mutex_unlock (&job->write_lock);
+  flushed = r == 0;
   if (r == 0)
     r = job->opts->checkpoint (job->opts->opaque, batch->ptr, batch->len);
   pthread_mutex_lock (&job->lock);
   if (r == 0)
     job->stats.bytes_checkpointed += copy_ranges_bytes (batch);
+  if (!flushed)
+    job->flush_failed = true;
   job->checkpointing = false;
   pthread_mutex_unlock (&job->lock);
   if (r == -1)
@@ -496,8 +501,12 @@ copy_disk (struct disk *src, struct disk *dst,
   job.stats.workers = started;
   if (job.failed) {
     /* Keep what is finished (a cancel, an error in one range): if the
-     * target still flushes, its ranges are durable. */
-    if (opts->checkpoint && job.finished.len > 0 && disk_flush (dst) == 0
+     * target still flushes, its ranges are durable.  Not after a failed
+     * flush: the kernel may have dropped the pages it could not write and
+     * report success on the next fdatasync, and a range another worker
+     * finished during that flush had written some of them. */
+    if (opts->checkpoint && job.finished.len > 0 && !job.flush_failed
+        && disk_flush (dst) == 0
         && opts->checkpoint (opts->opaque, job.finished.ptr,
                              job.finished.len) == 0)
       job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);

@@ -150,6 +150,7 @@ struct qcow2 {
   bool *refblock_dirty;
   bool header_dirty;            /* the refcount table moved */
   bool old_reftable_pending;    /* free the on-disk table once replaced */
+  bool sync_failed;             /* see qcow2_sync */
   uint64_t old_reftable_offset;
   uint32_t old_reftable_clusters;
 };
@@ -184,11 +185,24 @@ qcow2_probe (const uint8_t *buf, size_t len, uint64_t file_size)
  * Low-level I/O
  */
 
+/* Lock held.  A failed sync is final for this open image: the kernel may
+ * have dropped the pages it could not write back (and report success on
+ * the next fdatasync), so metadata marked clean may not be on disk, and
+ * writing L2 or L1 tables over it would reference clusters whose refcounts
+ * or data were lost.  Reopening reads what is really there. */
 static int
 qcow2_sync (struct disk *disk)
 {
-  if (fdatasync (disk->fd) == -1) {
-    error_set_errno (errno, "qcow2: %s: fdatasync", disk->path);
+  struct qcow2 *q = disk->priv;
+
+  if (q->sync_failed) {
+    error_set ("qcow2: %s: an earlier flush failed; the image is not "
+               "written to again until it is reopened", disk->path);
+    return -1;
+  }
+  if (io_fdatasync (disk->fd, disk->path) == -1) {
+    q->sync_failed = true;
+    error_prefix ("qcow2");
     return -1;
   }
   return 0;
@@ -2084,12 +2098,9 @@ qcow2_create (const char *path, const struct disk_create_options *opts)
     error_prefix ("qcow2");
     goto fail;
   }
-  if (ftruncate (fd, (off_t) (total * cs)) == -1) {
-    error_set_errno (errno, "qcow2: %s: ftruncate", path);
-    goto fail;
-  }
-  if (fdatasync (fd) == -1) {
-    error_set_errno (errno, "qcow2: %s: fdatasync", path);
+  if (io_ftruncate (fd, total * cs, path) == -1
+      || io_fdatasync (fd, path) == -1) {
+    error_prefix ("qcow2");
     goto fail;
   }
   return 0;

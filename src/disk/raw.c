@@ -93,24 +93,21 @@ raw_pwrite (struct disk *disk, const void *buf, size_t count, uint64_t offset)
 static int
 raw_zero (struct disk *disk, uint64_t offset, uint64_t length)
 {
-  if (fallocate (disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                 (off_t) offset, (off_t) length) == 0)
-    return 0;
-  if (errno != EOPNOTSUPP) {
-    error_set_errno (errno, "raw: %s: punching a hole at %" PRIu64,
-                     disk->path, offset);
-    return -1;
+  static const char zeros[65536];
+  int r = io_punch_hole (disk->fd, offset, length, disk->path);
+
+  if (r != 1) {
+    if (r == -1)
+      error_prefix ("raw");
+    return r;
   }
-  /* Fall back to writing zeros. */
-  {
-    static const char zeros[65536];
-    while (length > 0) {
-      size_t n = min_u64 (length, sizeof zeros);
-      if (io_pwrite_full (disk->fd, zeros, n, offset, disk->path) == -1)
-        return -1;
-      offset += n;
-      length -= n;
-    }
+  /* No holes on this file system: write zeros. */
+  while (length > 0) {
+    size_t n = min_u64 (length, sizeof zeros);
+    if (io_pwrite_full (disk->fd, zeros, n, offset, disk->path) == -1)
+      return -1;
+    offset += n;
+    length -= n;
   }
   return 0;
 }
@@ -118,8 +115,8 @@ raw_zero (struct disk *disk, uint64_t offset, uint64_t length)
 static int
 raw_flush (struct disk *disk)
 {
-  if (fdatasync (disk->fd) == -1) {
-    error_set_errno (errno, "raw: %s: fdatasync", disk->path);
+  if (io_fdatasync (disk->fd, disk->path) == -1) {
+    error_prefix ("raw");
     return -1;
   }
   return 0;
@@ -139,9 +136,11 @@ raw_create (const char *path, const struct disk_create_options *opts)
     error_set_errno (errno, "raw: %s: create", path);
     return -1;
   }
-  if (ftruncate (fd, (off_t) opts->size) == -1) {
-    error_set_errno (errno, "raw: %s: setting size %" PRIu64, path,
-                     opts->size);
+  /* Durable before anyone relies on it: a plan records the target as
+   * created once this returns, and a crash must not leave it shorter. */
+  if (io_ftruncate (fd, opts->size, path) == -1
+      || io_fdatasync (fd, path) == -1) {
+    error_prefix ("raw");
     return -1;
   }
   return 0;

@@ -8,6 +8,7 @@
 
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fault.h"
 #include "util/io.h"
 
 int
@@ -42,11 +43,17 @@ io_pwrite_full (int fd, const void *buf, size_t count, uint64_t offset,
   const char *p = buf;
 
   while (count > 0) {
-    ssize_t r = pwrite (fd, p, count, (off_t) offset);
+    ssize_t r = fault_active ? fault_pwrite (fd, p, count, (off_t) offset)
+                             : pwrite (fd, p, count, (off_t) offset);
     if (r == -1) {
       if (errno == EINTR)
         continue;
       error_set_errno (errno, "%s: write at offset %" PRIu64, what, offset);
+      return -1;
+    }
+    if (r == 0) {
+      error_set ("%s: write at offset %" PRIu64 " wrote nothing (%zu bytes "
+                 "left)", what, offset, count);
       return -1;
     }
     p += r;
@@ -54,6 +61,48 @@ io_pwrite_full (int fd, const void *buf, size_t count, uint64_t offset,
     offset += r;
   }
   return 0;
+}
+
+int
+io_fdatasync (int fd, const char *what)
+{
+  if ((fault_active ? fault_fdatasync (fd) : fdatasync (fd)) == -1) {
+    error_set_errno (errno, "%s: fdatasync", what);
+    return -1;
+  }
+  return 0;
+}
+
+int
+io_ftruncate (int fd, uint64_t size, const char *what)
+{
+  if (size > INT64_MAX) {
+    error_set ("%s: size %" PRIu64 " is out of range", what, size);
+    return -1;
+  }
+  if ((fault_active ? fault_ftruncate (fd, (off_t) size)
+                    : ftruncate (fd, (off_t) size)) == -1) {
+    error_set_errno (errno, "%s: setting the size to %" PRIu64, what, size);
+    return -1;
+  }
+  return 0;
+}
+
+int
+io_punch_hole (int fd, uint64_t offset, uint64_t length, const char *what)
+{
+  int r = fault_active
+    ? fault_punch_hole (fd, (off_t) offset, (off_t) length)
+    : fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                 (off_t) offset, (off_t) length);
+
+  if (r == 0)
+    return 0;
+  if (errno == EOPNOTSUPP)
+    return 1;
+  error_set_errno (errno, "%s: punching a hole of %" PRIu64 " bytes at "
+                   "offset %" PRIu64, what, length, offset);
+  return -1;
 }
 
 int64_t
