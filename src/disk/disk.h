@@ -170,10 +170,11 @@ int64_t disk_allocated_bytes (struct disk *layer);
 /* A driver's only way to its layer's main file (disk->fd).  Offsets are
  * relative to the window (disk->file_base); a read that would run past the
  * window's end fails with "unexpected end of file", as a read past the end
- * of a whole file does.  This is also the seam where fault injection (EIO,
- * short reads) will hook in: nothing in a driver may bypass it.  Extent and
+ * of a whole file does.  Nothing in a driver may bypass it.  Extent and
  * parent files that a driver opens itself are whole files and are read with
- * io_pread_full. */
+ * io_pread_full.  Writes go through io.h's wrappers, where the fault layer
+ * (util/fault.h) injects write and sync failures; reads are not faulted
+ * yet. */
 int disk_file_pread (struct disk *disk, void *buf, size_t count,
                      uint64_t offset);
 /* Size of the layer's main file: the window's length, or the file's size
