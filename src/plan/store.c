@@ -1,6 +1,10 @@
 /* store.c: the plan store on SQLite; see store.h.
  *
- * Every SQL statement of ferry is in this file.  The schema is created by
+ * Every SQL statement of ferry is in this file and store_hosts.c; the
+ * plans' runner locks, which are not in the database, are in store_lock.c.
+ * This file opens the store, creates the schema, runs transactions and
+ * holds the statement helpers the others share (store_internal.h), and
+ * the plans, VMs, events, disks and ranges.  The schema is created by
  * an ordered list of migrations; schema_version holds how many have run.
  * A migration never changes once released: changes are new migrations.
  *
@@ -15,7 +19,6 @@
  * This file must never decide a transition: it stores what it is told.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,16 +31,10 @@
 #include <sqlite3.h>
 
 #include "plan/store.h"
+#include "plan/store_internal.h"
 #include "util/error.h"
 
 #define STORE_BUSY_TIMEOUT_MS 30000
-
-struct store {
-  sqlite3 *db;
-  char *path;
-  bool in_transaction;
-  int lock_fd;                  /* PATH.lock, open while a plan is locked */
-};
 
 static const char *const store_migrations[] = {
   /* 1: plans, VMs, disks, finished ranges, events. */
@@ -123,7 +120,7 @@ static const char *const store_migrations[] = {
 _Static_assert (STORE_NR_MIGRATIONS == STORE_SCHEMA_VERSION,
                 "one migration per schema version");
 
-static double
+double
 store_now (void)
 {
   struct timespec ts;
@@ -131,7 +128,7 @@ store_now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int
+int
 store_fail (struct store *s, const char *what)
 {
   error_set ("store: %s: %s: %s", s->path, what, sqlite3_errmsg (s->db));
@@ -153,7 +150,7 @@ store_exec (struct store *s, const char *sql, const char *what)
   return 0;
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 store_prepare (struct store *s, const char *sql)
 {
   sqlite3_stmt *st = NULL;
@@ -165,15 +162,13 @@ store_prepare (struct store *s, const char *sql)
   return st;
 }
 
-static void
+void
 store_finalize (sqlite3_stmt **st)
 {
   sqlite3_finalize (*st);
 }
-#define CLEANUP_STMT __attribute__ ((cleanup (store_finalize)))
 
-/* Step a statement that returns no row. */
-static int
+int
 store_step_done (struct store *s, sqlite3_stmt *st, const char *what)
 {
   int r = sqlite3_step (st);
@@ -183,14 +178,14 @@ store_step_done (struct store *s, sqlite3_stmt *st, const char *what)
   return 0;
 }
 
-static char *
+char *
 store_column_text (sqlite3_stmt *st, int col)
 {
   const unsigned char *t = sqlite3_column_text (st, col);
   return t ? strdup ((const char *) t) : NULL;
 }
 
-static void
+void
 store_bind_text (sqlite3_stmt *st, int col, const char *text)
 {
   if (text)
@@ -199,9 +194,7 @@ store_bind_text (sqlite3_stmt *st, int col, const char *text)
     sqlite3_bind_null (st, col);
 }
 
-/* SQLite integers are signed 64-bit: sizes and offsets above 2^63 cannot
- * be stored (no disk is that large). */
-static int
+int
 store_bind_u64 (struct store *s, sqlite3_stmt *st, int col, uint64_t v)
 {
   if (v > INT64_MAX) {
@@ -212,7 +205,7 @@ store_bind_u64 (struct store *s, sqlite3_stmt *st, int col, uint64_t v)
   return 0;
 }
 
-static uint64_t
+uint64_t
 store_column_u64 (sqlite3_stmt *st, int col)
 {
   int64_t v = sqlite3_column_int64 (st, col);
@@ -421,124 +414,6 @@ store_rollback (struct store *s)
 }
 
 /*----------------------------------------------------------------------
- * Hosts
- */
-
-static int
-store_host_row (sqlite3_stmt *st, struct store_host *h)
-{
-  memset (h, 0, sizeof *h);
-  h->name = store_column_text (st, 0);
-  h->uri = store_column_text (st, 1);
-  h->memory_limit = store_column_u64 (st, 2);
-  h->added_at = sqlite3_column_double (st, 3);
-  if (!h->name || !h->uri) {
-    store_host_free (h);
-    error_set_errno (ENOMEM, "store: reading a host");
-    return -1;
-  }
-  return 0;
-}
-
-int
-store_host_add (struct store *s, const struct store_host *h)
-{
-  CLEANUP_STMT sqlite3_stmt *st = NULL;
-
-  st = store_prepare (s, "INSERT INTO hosts (name, uri, memory_limit, "
-                      "added_at) VALUES (?, ?, ?, ?)");
-  if (st == NULL)
-    return -1;
-  store_bind_text (st, 1, h->name);
-  store_bind_text (st, 2, h->uri);
-  if (store_bind_u64 (s, st, 3, h->memory_limit) == -1)
-    return -1;
-  sqlite3_bind_double (st, 4, store_now ());
-  if (sqlite3_step (st) != SQLITE_DONE) {
-    if (sqlite3_extended_errcode (s->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
-      error_set ("host \"%s\" is already registered (in %s; `ferry host "
-                 "remove %s` first)", h->name, s->path, h->name);
-      return -1;
-    }
-    return store_fail (s, "adding a host");
-  }
-  return 0;
-}
-
-int
-store_host_remove (struct store *s, const char *name)
-{
-  CLEANUP_STMT sqlite3_stmt *st = NULL;
-
-  st = store_prepare (s, "DELETE FROM hosts WHERE name = ?");
-  if (st == NULL)
-    return -1;
-  store_bind_text (st, 1, name);
-  if (store_step_done (s, st, "removing a host") == -1)
-    return -1;
-  return sqlite3_changes (s->db) == 0 ? 1 : 0;
-}
-
-int
-store_host_get (struct store *s, const char *name, struct store_host *out)
-{
-  CLEANUP_STMT sqlite3_stmt *st = NULL;
-  int r;
-
-  st = store_prepare (s, "SELECT name, uri, memory_limit, added_at FROM "
-                      "hosts WHERE name = ?");
-  if (st == NULL)
-    return -1;
-  store_bind_text (st, 1, name);
-  r = sqlite3_step (st);
-  if (r == SQLITE_DONE)
-    return 1;
-  if (r != SQLITE_ROW)
-    return store_fail (s, "reading a host");
-  return store_host_row (st, out);
-}
-
-int
-store_host_list (struct store *s, store_host_vector *out)
-{
-  CLEANUP_STMT sqlite3_stmt *st = NULL;
-  int r;
-
-  st = store_prepare (s, "SELECT name, uri, memory_limit, added_at FROM "
-                      "hosts ORDER BY name");
-  if (st == NULL)
-    return -1;
-  while ((r = sqlite3_step (st)) == SQLITE_ROW) {
-    struct store_host h;
-    if (store_host_row (st, &h) == -1)
-      return -1;
-    if (store_host_vector_append (out, h) == -1) {
-      store_host_free (&h);
-      return -1;
-    }
-  }
-  if (r != SQLITE_DONE)
-    return store_fail (s, "listing hosts");
-  return 0;
-}
-
-void
-store_host_free (struct store_host *h)
-{
-  free (h->name);
-  free (h->uri);
-  memset (h, 0, sizeof *h);
-}
-
-void
-store_host_vector_free (store_host_vector *v)
-{
-  for (size_t i = 0; i < v->len; i++)
-    store_host_free (&v->ptr[i]);
-  store_host_vector_reset (v);
-}
-
-/*----------------------------------------------------------------------
  * Plans
  */
 
@@ -697,108 +572,6 @@ store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
   sqlite3_bind_double (st, 3, pid ? store_now () : 0);
   sqlite3_bind_int64 (st, 4, plan_id);
   return store_step_done (s, st, "recording a plan's runner");
-}
-
-/*----------------------------------------------------------------------
- * Runner locks: an open-file-description lock on byte plan_id of
- * PATH.lock.  Not on the database file itself: SQLite takes POSIX locks
- * there, and closing any other descriptor of that file would drop them.
- */
-
-static char *
-store_lock_path (const struct store *s)
-{
-  size_t n = strlen (s->path) + sizeof ".lock";
-  char *path = malloc (n);
-
-  if (path == NULL)
-    error_set_errno (errno, "store: malloc");
-  else
-    snprintf (path, n, "%s.lock", s->path);
-  return path;
-}
-
-static void
-store_lock_range (struct flock *fl, short type, int64_t plan_id)
-{
-  memset (fl, 0, sizeof *fl);
-  fl->l_type = type;
-  fl->l_whence = SEEK_SET;
-  fl->l_start = (off_t) plan_id;
-  fl->l_len = 1;
-}
-
-int
-store_plan_lock (struct store *s, int64_t plan_id)
-{
-  struct flock fl;
-
-  if (plan_id <= 0) {
-    error_set ("store: %s: no plan %" PRId64 " to lock", s->path, plan_id);
-    return -1;
-  }
-  if (s->lock_fd < 0) {
-    char *path = store_lock_path (s);
-    if (path == NULL)
-      return -1;
-    s->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (s->lock_fd < 0) {
-      error_set_errno (errno, "store: opening %s", path);
-      free (path);
-      return -1;
-    }
-    free (path);
-  }
-  store_lock_range (&fl, F_WRLCK, plan_id);
-  if (fcntl (s->lock_fd, F_OFD_SETLK, &fl) == 0)
-    return 0;
-  if (errno == EAGAIN || errno == EACCES)
-    return 1;
-  error_set_errno (errno, "store: %s.lock: locking plan %" PRId64, s->path,
-                   plan_id);
-  return -1;
-}
-
-void
-store_plan_unlock (struct store *s, int64_t plan_id)
-{
-  struct flock fl;
-
-  if (s->lock_fd < 0)
-    return;
-  store_lock_range (&fl, F_UNLCK, plan_id);
-  fcntl (s->lock_fd, F_OFD_SETLK, &fl);
-}
-
-int
-store_plan_locked (struct store *s, int64_t plan_id)
-{
-  struct flock fl;
-  char *path = store_lock_path (s);
-  int fd, r;
-
-  if (path == NULL)
-    return -1;
-  /* A descriptor of its own: it sees this handle's lock too. */
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    r = errno == ENOENT ? 0 : -1;  /* never locked */
-    if (r == -1)
-      error_set_errno (errno, "store: opening %s", path);
-    free (path);
-    return r;
-  }
-  store_lock_range (&fl, F_WRLCK, plan_id);
-  if (fcntl (fd, F_OFD_GETLK, &fl) == -1) {
-    error_set_errno (errno, "store: %s: testing the lock of plan %" PRId64,
-                     path, plan_id);
-    r = -1;
-  }
-  else
-    r = fl.l_type != F_UNLCK;
-  close (fd);
-  free (path);
-  return r;
 }
 
 /*----------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * VMs of a plan and their states, the disks of a VM, the finished (durable)
  * ranges of a disk's copy, the events of a VM, and the registered KVM
  * hosts that live migrations move VMs between.  Every SQL statement
- * lives in store.c; nothing above this interface knows SQL, so a shared
+ * lives in store*.c; nothing above this interface knows SQL, so a shared
  * PostgreSQL store can later implement the same functions.
  *
  * The embedded implementation is SQLite in WAL mode (readers never block
