@@ -1,6 +1,7 @@
 /* vmdk_extent.h: the VMDK driver's private view of an open layer and its
- * extents, shared by vmdk.c (descriptor, dispatch, hosted sparse, flat) and
- * one file per ESX delta kind (vmdk_cowd.c, vmdk_sesparse.c).
+ * extents, shared by vmdk.c (descriptor, dispatch, hosted sparse, flat),
+ * vmdk_grain.c (the grain-table walk of every sparse kind) and one file per
+ * ESX delta kind (vmdk_cowd.c, vmdk_sesparse.c).
  *
  * Every grain-table extent kind (hosted sparse "KDMV", ESX vmfsSparse
  * "COWD", ESX seSparse) is the same two-level map once open:
@@ -9,9 +10,9 @@
  *
  * The kind-specific open fills the geometry (grain_bytes, gtes_per_gt,
  * gte_size) and gt_offsets[] (where each GT lives, every one checked to lie
- * inside the file); the GTs are read on demand by vmdk.c into a cache of raw
- * entries, and each entry is decoded by the kind's decode function, which
- * checks what it points to.  Nothing here ever writes.
+ * inside the file); the GTs are read on demand by vmdk_grain.c into a
+ * cache of raw entries, and each entry is decoded by the kind's decode
+ * function, which checks what it points to.  Nothing here ever writes.
  */
 #ifndef FERRY_DISK_VMDK_EXTENT_H
 #define FERRY_DISK_VMDK_EXTENT_H
@@ -152,6 +153,17 @@ vmdk_gts_needed (const struct vmdk_extent *ext)
  * lies inside the file and not below min_gt_offset. */
 int vmdk_load_gd32 (struct vmdk_extent *ext, uint64_t gd_offset,
                     uint64_t min_gt_offset);
+
+/* vmdk_grain.c: block status at rel of the extent ([rel, rel + length)
+ * inside it): the type of the grain there and how far it runs (a bounded
+ * number of grains are merged).  0, or -1 with the error set. */
+int vmdk_grain_block_status (struct vmdk_layer *l, struct vmdk_extent *ext,
+                             uint64_t rel, uint64_t length,
+                             struct extent *out);
+/* vmdk_grain.c: read count bytes at rel of the extent; unallocated and
+ * zeroed grains read as zeros.  0, or -1 with the error set. */
+int vmdk_grain_pread (struct vmdk_layer *l, struct vmdk_extent *ext,
+                      uint8_t *buf, size_t count, uint64_t rel);
 
 /* vmdk_cowd.c: ESX vmfsSparse ("COWD") extents.  Open checks the header
  * and loads the GD (ext->fd, ->path, ->file_size set). */

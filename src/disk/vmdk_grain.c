@@ -20,7 +20,6 @@
 
 #include "disk/disk.h"
 #include "disk/vmdk_extent.h"
-#include "disk/vmdk_grain.h"
 #include "util/checked.h"
 #include "util/cleanup.h"
 #include "util/error.h"
