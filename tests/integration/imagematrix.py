@@ -210,6 +210,35 @@ def succeeded(r, what):
 
 
 # ---------------------------------------------------------------------------
+# VM folders
+
+ONE_DISK_VMX = """.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "19"
+displayName = "{name}"
+guestOS = "debian11-64"
+numvcpus = "1"
+memSize = "512"
+scsi0.present = "TRUE"
+scsi0.virtualDev = "pvscsi"
+scsi0:0.present = "TRUE"
+scsi0:0.fileName = "{disk}"
+ethernet0.present = "TRUE"
+ethernet0.virtualDev = "vmxnet3"
+ethernet0.networkName = "VM Network"
+"""
+
+
+def write_one_disk_vmx(d, name, disk):
+    """d/NAME.vmx as ESXi writes it for a VM with one pvscsi disk (disk: a
+    file in d) and one vmxnet3 NIC.  Returns its path."""
+    vmx = os.path.join(d, name + ".vmx")
+    with open(vmx, "w") as f:
+        f.write(ONE_DISK_VMX.format(name=name, disk=os.path.basename(disk)))
+    return vmx
+
+
+# ---------------------------------------------------------------------------
 # Reporting
 
 

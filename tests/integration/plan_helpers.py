@@ -12,23 +12,6 @@ import imagematrix as im
 
 MiB = 1 << 20
 
-VMX = """.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "{name}"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "512"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "pvscsi"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "{disk}"
-ethernet0.present = "TRUE"
-ethernet0.virtualDev = "vmxnet3"
-ethernet0.networkName = "VM Network"
-"""
-
-
 def make_slow_vm(d, name, size_mib=1024, data_mib=48):
     """d/NAME.vmx with one flat disk of size_mib MiB (sparse), data_mib MiB
     of data in 8 MiB pieces spread over it.  Returns (vmx, disk)."""
@@ -41,10 +24,7 @@ def make_slow_vm(d, name, size_mib=1024, data_mib=48):
     for i in range(data_mib // 8):
         cmds += ["-c", "write -P 0x%02x %dM 8M" % (0x10 + i, i * step)]
     im.oracle("qemu-io", "-f", "vmdk", *cmds, disk)
-    vmx = os.path.join(d, name + ".vmx")
-    with open(vmx, "w") as f:
-        f.write(VMX.format(name=name, disk=os.path.basename(disk)))
-    return vmx, disk
+    return im.write_one_disk_vmx(d, name, disk), disk
 
 
 def show(db, plan):

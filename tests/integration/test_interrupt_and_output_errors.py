@@ -30,19 +30,6 @@ MiB = 1 << 20
 # takes seconds here.
 DATA = 1024 * MiB
 
-VMX = """.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "big"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "512"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "pvscsi"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "big.vmdk"
-"""
-
 
 def write_data(path, size):
     """A raw file whose every MiB holds data (not zeros: nothing to skip)."""
@@ -107,9 +94,7 @@ def body(rep):
                     'parentCID=ffffffff\ncreateType="monolithicFlat"\n\n'
                     'RW %d FLAT "big-flat.vmdk" 0\n\n'
                     'ddb.adapterType = "lsilogic"\n' % (DATA // 512))
-        vmx = os.path.join(vmdir, "big.vmx")
-        with open(vmx, "w") as f:
-            f.write(VMX)
+        vmx = im.write_one_disk_vmx(vmdir, "big", "big.vmdk")
         out = os.path.join(work, "out")
         os.makedirs(out)
         rc, err = interrupt([im.ferry_path(), "migrate", "--from", "vmx:" + vmx,

@@ -47,23 +47,6 @@ import imagematrix as im  # noqa: E402
 
 MiB = 1 << 20
 
-VMX = """.encoding = "UTF-8"
-config.version = "8"
-virtualHW.version = "19"
-displayName = "{name}"
-guestOS = "debian11-64"
-numvcpus = "1"
-memSize = "512"
-scsi0.present = "TRUE"
-scsi0.virtualDev = "pvscsi"
-scsi0:0.present = "TRUE"
-scsi0:0.fileName = "{disk0}"
-ethernet0.present = "TRUE"
-ethernet0.virtualDev = "vmxnet3"
-ethernet0.networkName = "VM Network"
-"""
-
-
 def make_big_vm(d, name):
     os.makedirs(d)
     raw = os.path.join(d, "base.raw")
@@ -83,10 +66,7 @@ def make_big_vm(d, name):
     im.oracle("qemu-io", "-f", "vmdk", "-c", "write -P 0x33 1M 3M",
               "-c", "write -z 70M 6M", "-c", "write -P 0x44 260M 1M",
               "-c", "write -P 0x55 447M 1M", delta)
-    vmx = os.path.join(d, name + ".vmx")
-    with open(vmx, "w") as f:
-        f.write(VMX.format(name=name, disk0=os.path.basename(delta)))
-    return vmx, delta
+    return im.write_one_disk_vmx(d, name, delta), delta
 
 
 def show(db, plan):
