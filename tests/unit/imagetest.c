@@ -501,6 +501,27 @@ test_status_at (struct disk *disk, uint64_t offset, uint64_t length)
   return e;
 }
 
+bool
+test_disks_same (struct disk *a, struct disk *b, uint64_t offset,
+                 uint64_t len)
+{
+  uint8_t *x = malloc (1 << 20), *y = malloc (1 << 20);
+  bool same = true;
+
+  CHECK (x && y);
+  while (len > 0 && same) {
+    size_t n = len < (1 << 20) ? len : (1 << 20);
+    CHECK (disk_pread (a, x, n, offset) == 0);
+    CHECK (disk_pread (b, y, n, offset) == 0);
+    same = memcmp (x, y, n) == 0;
+    offset += n;
+    len -= n;
+  }
+  free (x);
+  free (y);
+  return same;
+}
+
 void
 test_expect_bytes (struct disk *disk, uint64_t offset, size_t len,
                    uint8_t byte)

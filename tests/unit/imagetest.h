@@ -91,6 +91,9 @@ struct extent test_status_at (struct disk *disk, uint64_t offset,
 /* Every byte of [offset, offset + len) reads as `byte`. */
 void test_expect_bytes (struct disk *disk, uint64_t offset, size_t len,
                         uint8_t byte);
+/* Whether a and b read the same over [offset, offset + len). */
+bool test_disks_same (struct disk *a, struct disk *b, uint64_t offset,
+                      uint64_t len);
 
 /* As test_compare_map_with_qemu, but where qemu-img says data that reads
  * as zeros ("data" and "zero" both: a hole in a flat file), ferry may say

@@ -72,27 +72,6 @@ ft_make_target (const char *format, const char *name, uint64_t size)
   free (path);
 }
 
-/* Whether a and b read the same over [off, off + len). */
-static inline bool
-ft_same (struct disk *a, struct disk *b, uint64_t off, uint64_t len)
-{
-  uint8_t *x = malloc (1 << 20), *y = malloc (1 << 20);
-  bool same = true;
-
-  CHECK (x && y);
-  while (len > 0 && same) {
-    size_t n = len < (1 << 20) ? len : (1 << 20);
-    CHECK (disk_pread (a, x, n, off) == 0);
-    CHECK (disk_pread (b, y, n, off) == 0);
-    same = memcmp (x, y, n) == 0;
-    off += n;
-    len -= n;
-  }
-  free (x);
-  free (y);
-  return same;
-}
-
 static int
 ft_record (void *opaque, const struct copy_range *done, size_t n)
 {
@@ -190,7 +169,7 @@ ft_check_recorded (const char *format, const char *src_name,
     FAIL ("fault point %lu: the target does not open: %s", crash_at,
           error_message ());
   for (size_t i = 0; i < recorded->len; i++)
-    if (!ft_same (src, dst, recorded->ptr[i].offset, recorded->ptr[i].length))
+    if (!test_disks_same (src, dst, recorded->ptr[i].offset, recorded->ptr[i].length))
       FAIL ("fault point %lu: range %llu+%llu was recorded as finished "
             "but the target does not hold it", crash_at,
             (unsigned long long) recorded->ptr[i].offset,

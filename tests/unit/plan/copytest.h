@@ -32,25 +32,4 @@ ct_make_source (const char *name)
   free (path);
 }
 
-/* Whether target and source read the same over [off, off+len). */
-static inline bool
-ct_same (struct disk *a, struct disk *b, uint64_t off, uint64_t len)
-{
-  uint8_t *x = malloc (1 << 20), *y = malloc (1 << 20);
-  bool same = true;
-
-  CHECK (x && y);
-  while (len > 0 && same) {
-    size_t n = len < (1 << 20) ? len : (1 << 20);
-    CHECK (disk_pread (a, x, n, off) == 0);
-    CHECK (disk_pread (b, y, n, off) == 0);
-    same = memcmp (x, y, n) == 0;
-    off += n;
-    len -= n;
-  }
-  free (x);
-  free (y);
-  return same;
-}
-
 #endif

@@ -51,7 +51,7 @@ main (void)
   CHECK (s.ranges.len >= 2);
   CHECK (plan_ranges_bytes (s.ranges.ptr, s.ranges.len) < CT_SIZE);
   for (size_t i = 0; i < s.ranges.len; i++)
-    CHECK (ct_same (src, dst, s.ranges.ptr[i].offset, s.ranges.ptr[i].length));
+    CHECK (test_disks_same (src, dst, s.ranges.ptr[i].offset, s.ranges.ptr[i].length));
 
   /* Garbage in unfinished ranges: over a hole and over data. */
   CHECK (plan_ranges_remaining (&s.ranges, CT_SIZE, &rest) == 0);

@@ -21,7 +21,7 @@ checkpoint (void *opaque, const struct copy_range *done, size_t n)
   CHECK (fresh != NULL);
   CHECK (n > 0);
   for (size_t i = 0; i < n; i++) {
-    if (!ct_same (s->src, fresh, done[i].offset, done[i].length))
+    if (!test_disks_same (s->src, fresh, done[i].offset, done[i].length))
       FAIL ("range %llu+%llu was checkpointed but is not on disk",
             (unsigned long long) done[i].offset,
             (unsigned long long) done[i].length);
