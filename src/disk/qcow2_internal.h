@@ -121,4 +121,12 @@ struct qcow2 {
   uint32_t old_reftable_clusters;
 };
 
+/* qcow2_header.c */
+void qcow2_parse_header (const uint8_t *b, struct qcow2_header *h);
+int qcow2_parse_extensions (struct disk *disk, const uint8_t *buf, size_t len,
+                            char *unknown_feature, size_t unknown_size);
+int qcow2_check_header (struct disk *disk, const struct qcow2_header *h,
+                        uint64_t file_size);
+int qcow2_create (const char *path, const struct disk_create_options *opts);
+
 #endif /* FERRY_DISK_QCOW2_INTERNAL_H */
