@@ -4,8 +4,8 @@
  *
  * This file is the driver proper: probe, open and close, reads, writes,
  * zeroing, block status and the order of a flush.  Reading and checking
- * the header and creating an image are in qcow2_header.c; what the parts
- * share is in qcow2_internal.h.
+ * the header and creating an image are in qcow2_header.c, the L2 table
+ * cache in qcow2_l2.c; what the parts share is in qcow2_internal.h.
  *
  * Reading: the header and the L1 table are loaded at open, every field
  * checked before use; L2 tables are read on demand into a small cache
@@ -126,7 +126,7 @@ qcow2_read_host (struct disk *disk, void *buf, size_t count, uint64_t offset)
   return 0;
 }
 
-static int
+int
 qcow2_write_host (struct disk *disk, const void *buf, size_t count,
                   uint64_t offset)
 {
@@ -134,142 +134,6 @@ qcow2_write_host (struct disk *disk, const void *buf, size_t count,
     error_prefix ("qcow2");
     return -1;
   }
-  return 0;
-}
-
-/*----------------------------------------------------------------------
- * L2 cache (lock held)
- */
-
-static void
-qcow2_l2_free (struct qcow2_l2 *t)
-{
-  if (t) {
-    free (t->entries);
-    free (t);
-  }
-}
-
-static int qcow2_flush_locked (struct disk *disk);
-
-/* Find a free cache slot, evicting a clean table (CLOCK).  When every slot
- * holds a dirty table, flush the metadata first. */
-static int
-qcow2_cache_take_slot (struct disk *disk, size_t *slot)
-{
-  struct qcow2 *q = disk->priv;
-
-  for (int attempt = 0; attempt < 2; attempt++) {
-    for (size_t step = 0; step < 2 * q->n_slots; step++) {
-      size_t i = q->hand;
-      struct qcow2_l2 *t = q->slots[i];
-
-      q->hand = (q->hand + 1) % q->n_slots;
-      if (t == NULL) {
-        *slot = i;
-        return 0;
-      }
-      if (t->dirty)
-        continue;
-      if (t->referenced) {
-        t->referenced = false;
-        continue;
-      }
-      q->l2_by_index[t->l1_index] = NULL;
-      qcow2_l2_free (t);
-      q->slots[i] = NULL;
-      *slot = i;
-      return 0;
-    }
-    /* Every table is dirty: write them back, then they can go. */
-    if (qcow2_flush_locked (disk) == -1)
-      return -1;
-  }
-  error_set ("qcow2: %s: L2 cache: no slot could be freed", disk->path);
-  return -1;
-}
-
-static void qcow2_l1_mark_dirty (struct qcow2 *q, uint32_t index);
-static int qcow2_alloc_clusters (struct disk *disk, uint64_t n,
-                                 uint64_t *host);
-
-/* The L2 table for l1_index.  *out = NULL when it is unallocated and
- * `allocate` is false; with `allocate`, a new zeroed table is made. */
-static int
-qcow2_l2_get (struct disk *disk, uint32_t l1_index, bool allocate,
-              struct qcow2_l2 **out)
-{
-  struct qcow2 *q = disk->priv;
-  struct qcow2_l2 *t;
-  uint64_t l2_offset, end;
-  size_t slot;
-
-  *out = NULL;
-  if (l1_index >= q->h.l1_size) {
-    error_set ("qcow2: %s: L1 index %" PRIu32 " out of range (L1 size %"
-               PRIu32 ")", disk->path, l1_index, q->h.l1_size);
-    return -1;
-  }
-  t = q->l2_by_index[l1_index];
-  if (t) {
-    t->referenced = true;
-    *out = t;
-    return 0;
-  }
-
-  l2_offset = q->l1[l1_index] & QCOW2_OFFSET_MASK;
-  if (l2_offset == 0 && !allocate)
-    return 0;
-  if (l2_offset != 0) {
-    if (l2_offset & (q->cluster_size - 1)) {
-      error_set ("qcow2: %s: L2 table %" PRIu32 " is not cluster-aligned "
-                 "(offset %" PRIu64 ")", disk->path, l1_index, l2_offset);
-      return -1;
-    }
-    if (checked_add (l2_offset, q->cluster_size, &end)
-        || end > q->file_size) {
-      error_set ("qcow2: %s: L2 table %" PRIu32 " points past end of file "
-                 "(offset %" PRIu64 ", size %" PRIu64 ")",
-                 disk->path, l1_index, l2_offset, q->file_size);
-      return -1;
-    }
-  }
-
-  if (qcow2_cache_take_slot (disk, &slot) == -1)
-    return -1;
-  t = calloc (1, sizeof *t);
-  if (t == NULL || (t->entries = malloc (q->cluster_size)) == NULL) {
-    error_set_errno (errno, "qcow2: %s: allocating an L2 table", disk->path);
-    free (t);
-    return -1;
-  }
-  t->l1_index = l1_index;
-  t->referenced = true;
-
-  if (l2_offset == 0) {
-    uint64_t host;
-
-    memset (t->entries, 0, q->cluster_size);
-    if (qcow2_alloc_clusters (disk, 1, &host) == -1) {
-      qcow2_l2_free (t);
-      return -1;
-    }
-    t->dirty = true;
-    q->l1[l1_index] = host | QCOW2_OFLAG_COPIED;
-    qcow2_l1_mark_dirty (q, l1_index);
-  }
-  else {
-    if (disk_file_pread (disk, t->entries, q->cluster_size, l2_offset) == -1) {
-      error_prefix ("qcow2: reading L2 table %" PRIu32, l1_index);
-      qcow2_l2_free (t);
-      return -1;
-    }
-    for (size_t i = 0; i < q->cluster_size / 8; i++)
-      t->entries[i] = be64toh (t->entries[i]);
-  }
-  q->slots[slot] = t;
-  q->l2_by_index[l1_index] = t;
-  *out = t;
   return 0;
 }
 
@@ -657,21 +521,6 @@ qcow2_block_status (struct disk *disk, uint64_t offset, uint64_t length,
  * Refcounts and allocation (writable images, lock held)
  */
 
-static void
-qcow2_l1_mark_dirty (struct qcow2 *q, uint32_t index)
-{
-  if (!q->l1_dirty) {
-    q->l1_dirty = true;
-    q->l1_dirty_lo = q->l1_dirty_hi = index;
-  }
-  else {
-    if (index < q->l1_dirty_lo)
-      q->l1_dirty_lo = index;
-    if (index > q->l1_dirty_hi)
-      q->l1_dirty_hi = index;
-  }
-}
-
 /* Hand out n clusters at the end of the file, bumping next_free. */
 static int
 qcow2_reserve (struct disk *disk, uint64_t n, uint64_t *host)
@@ -841,7 +690,7 @@ qcow2_refcount_set (struct disk *disk, uint64_t cluster, uint16_t value)
 
 /* Allocate n contiguous clusters with refcount 1.  Refcount blocks this
  * needs land after them, so the run stays contiguous. */
-static int
+int
 qcow2_alloc_clusters (struct disk *disk, uint64_t n, uint64_t *host)
 {
   struct qcow2 *q = disk->priv;
@@ -900,44 +749,9 @@ qcow2_write_reftable (struct disk *disk)
   return 0;
 }
 
-static int
-qcow2_write_l2 (struct disk *disk, struct qcow2_l2 *t, uint64_t *scratch)
-{
-  struct qcow2 *q = disk->priv;
-
-  for (size_t i = 0; i < q->cluster_size / 8; i++)
-    scratch[i] = htobe64 (t->entries[i]);
-  if (qcow2_write_host (disk, scratch, q->cluster_size,
-                        q->l1[t->l1_index] & QCOW2_OFFSET_MASK) == -1)
-    return -1;
-  t->dirty = false;
-  return 0;
-}
-
-static int
-qcow2_write_l1 (struct disk *disk)
-{
-  struct qcow2 *q = disk->priv;
-  uint32_t n = q->l1_dirty_hi - q->l1_dirty_lo + 1;
-  CLEANUP_FREE uint64_t *buf = malloc ((size_t) n * 8);
-
-  if (buf == NULL) {
-    error_set_errno (errno, "qcow2: %s: malloc", disk->path);
-    return -1;
-  }
-  for (uint32_t i = 0; i < n; i++)
-    buf[i] = htobe64 (q->l1[q->l1_dirty_lo + i]);
-  if (qcow2_write_host (disk, buf, (size_t) n * 8,
-                        q->h.l1_table_offset + (uint64_t) q->l1_dirty_lo * 8)
-      == -1)
-    return -1;
-  q->l1_dirty = false;
-  return 0;
-}
-
 /* Make every metadata change durable, in an order that never lets a
  * structure on disk point at something not yet written. */
-static int
+int
 qcow2_flush_locked (struct disk *disk)
 {
   struct qcow2 *q = disk->priv;

@@ -121,6 +121,12 @@ struct qcow2 {
   uint32_t old_reftable_clusters;
 };
 
+/* qcow2.c */
+int qcow2_write_host (struct disk *disk, const void *buf, size_t count,
+                      uint64_t offset);
+int qcow2_flush_locked (struct disk *disk);
+int qcow2_alloc_clusters (struct disk *disk, uint64_t n, uint64_t *host);
+
 /* qcow2_header.c */
 void qcow2_parse_header (const uint8_t *b, struct qcow2_header *h);
 int qcow2_parse_extensions (struct disk *disk, const uint8_t *buf, size_t len,
@@ -128,5 +134,12 @@ int qcow2_parse_extensions (struct disk *disk, const uint8_t *buf, size_t len,
 int qcow2_check_header (struct disk *disk, const struct qcow2_header *h,
                         uint64_t file_size);
 int qcow2_create (const char *path, const struct disk_create_options *opts);
+
+/* qcow2_l2.c */
+void qcow2_l2_free (struct qcow2_l2 *t);
+int qcow2_l2_get (struct disk *disk, uint32_t l1_index, bool allocate,
+                  struct qcow2_l2 **out);
+int qcow2_write_l2 (struct disk *disk, struct qcow2_l2 *t, uint64_t *scratch);
+int qcow2_write_l1 (struct disk *disk);
 
 #endif /* FERRY_DISK_QCOW2_INTERNAL_H */
