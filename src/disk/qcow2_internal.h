@@ -125,7 +125,7 @@ struct qcow2 {
 int qcow2_write_host (struct disk *disk, const void *buf, size_t count,
                       uint64_t offset);
 int qcow2_flush_locked (struct disk *disk);
-int qcow2_alloc_clusters (struct disk *disk, uint64_t n, uint64_t *host);
+int qcow2_sync (struct disk *disk);
 
 /* qcow2_header.c */
 void qcow2_parse_header (const uint8_t *b, struct qcow2_header *h);
@@ -141,5 +141,12 @@ int qcow2_l2_get (struct disk *disk, uint32_t l1_index, bool allocate,
                   struct qcow2_l2 **out);
 int qcow2_write_l2 (struct disk *disk, struct qcow2_l2 *t, uint64_t *scratch);
 int qcow2_write_l1 (struct disk *disk);
+
+/* qcow2_refcount.c */
+int qcow2_open_for_writing (struct disk *disk);
+int qcow2_refcount_set (struct disk *disk, uint64_t cluster, uint16_t value);
+int qcow2_alloc_clusters (struct disk *disk, uint64_t n, uint64_t *host);
+int qcow2_write_refblocks (struct disk *disk, bool *wrote);
+int qcow2_write_reftable (struct disk *disk);
 
 #endif /* FERRY_DISK_QCOW2_INTERNAL_H */
