@@ -9,8 +9,8 @@
 
 #include "cli/cli.h"
 #include "migrate/migrate.h"
-#include "plan/mapping.h"
-#include "plan/validate.h"
+#include "preflight/mapping.h"
+#include "preflight/validate.h"
 #include "source/source.h"
 #include "util/error.h"
 #include "util/json.h"

@@ -37,7 +37,7 @@
 #include <jansson.h>
 
 #include "host/host.h"
-#include "plan/validate.h"
+#include "preflight/validate.h"
 
 struct live_host {
   const char *name;

@@ -31,8 +31,8 @@
 #include <jansson.h>
 
 #include "copy/copy.h"
-#include "plan/mapping.h"
-#include "plan/validate.h"
+#include "preflight/mapping.h"
+#include "preflight/validate.h"
 #include "target/target.h"
 #include "vm/vm.h"
 

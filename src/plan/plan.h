@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "plan/store.h"
-#include "plan/validate.h"
+#include "preflight/validate.h"
 #include "vm/vm.h"
 
 enum plan_vm_state {

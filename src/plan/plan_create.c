@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/mapping.h"
+#include "preflight/mapping.h"
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
 #include "plan/store.h"
-#include "plan/validate.h"
+#include "preflight/validate.h"
 #include "source/source.h"
 #include "target/target.h"
 #include "util/error.h"

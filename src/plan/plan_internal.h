@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "plan/mapping.h"
+#include "preflight/mapping.h"
 #include "plan/store.h"
 
 /* A plan's options, as parsed from plans.options. */

@@ -76,7 +76,7 @@ bool vm_xml_guest_needs_i440fx (const char *guest_os);
 /*----------------------------------------------------------------------
  * The writer's limits, defined once.  Every refusal of vm_xml_domain()
  * that depends on the VM model (not on the caller's paths or mapping) is
- * decided by one of these, and the pre-flight rules (plan/validate.c)
+ * decided by one of these, and the pre-flight rules (preflight/validate.c)
  * call the same functions, so that a VM that validates is a VM the
  * writer accepts.  A machine of NULL means vm_xml_machine_for (vm).
  */

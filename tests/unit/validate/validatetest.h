@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "imagetest.h"
-#include "plan/mapping.h"
-#include "plan/validate.h"
+#include "preflight/mapping.h"
+#include "preflight/validate.h"
 #include "vm/vm.h"
 
 #ifndef MiB

@@ -26,7 +26,7 @@
 #include <strings.h>
 
 #include "disk/disk.h"
-#include "plan/validate.h"
+#include "preflight/validate.h"
 #include "source/source.h"
 #include "util/checked.h"
 #include "util/error.h"

@@ -1,5 +1,8 @@
 /* validate.h: pre-flight validation of a VM before it is migrated.
  *
+ * The preflight layer (this and mapping.h) sits below the engines
+ * (migrate/) and the plans: both use it, it uses neither.
+ *
  * A fixed set of rules, each with a stable id, looks at the VM model, the
  * VM's disk chains and the plan's context (mappings, warm or cold, VirtIO
  * or compat devices, target free space and format, domain name) and
@@ -17,8 +20,8 @@
  * Validation only reads: it opens disk chains read-only and never touches
  * the source VM, the target, or the model.
  */
-#ifndef FERRY_PLAN_VALIDATE_H
-#define FERRY_PLAN_VALIDATE_H
+#ifndef FERRY_PREFLIGHT_VALIDATE_H
+#define FERRY_PREFLIGHT_VALIDATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,7 +29,7 @@
 
 #include <jansson.h>
 
-#include "plan/mapping.h"
+#include "preflight/mapping.h"
 #include "util/vector.h"
 #include "vm/vm.h"
 

@@ -14,8 +14,8 @@
  * It holds names only: it never checks that a network or pool exists on
  * the target (the target connector does) and never guesses a default.
  */
-#ifndef FERRY_PLAN_MAPPING_H
-#define FERRY_PLAN_MAPPING_H
+#ifndef FERRY_PREFLIGHT_MAPPING_H
+#define FERRY_PREFLIGHT_MAPPING_H
 
 #include <stdbool.h>
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/mapping.h"
+#include "preflight/mapping.h"
 #include "util/error.h"
 
 #define MAPPING_DEFAULT "*"
