@@ -14,7 +14,11 @@
 
 /* cancellable: the command polls interrupt_check() at its cancel points,
  * so a first SIGINT/SIGTERM stops it through its failure path (created
- * files removed, plans left resumable) instead of killing it mid-write. */
+ * files removed, plans left resumable) instead of killing it mid-write.
+ * `live` and `host` are not: only their check, migrate and evacuate
+ * subcommands poll, so those install the handler themselves (cmd_live.c)
+ * and `host list` stays stoppable by a single Ctrl-C.  Whoever installed
+ * it, main_run() turns a failure after a signal into 128 + the signal. */
 static const struct command {
   const char *name;
   int (*run) (int argc, char **argv);
