@@ -42,14 +42,13 @@
 /* Granularity of zero detection inside data extents. */
 #define ZERO_BLOCK_MIN 4096u
 
-DEFINE_VECTOR_TYPE (copy_range_vector, struct copy_range);
 
 struct copy_job {
   struct disk *src;
   struct disk *dst;
   const struct copy_options *opts;
-  struct copy_range whole;
-  const struct copy_range *ranges;
+  struct range whole;
+  const struct range *ranges;
   size_t nr_ranges;
   uint64_t work_size;
   uint32_t zero_block;
@@ -66,7 +65,7 @@ struct copy_job {
   bool failed;
   struct error_saved error;
   struct copy_stats stats;
-  copy_range_vector finished;  /* finished, not yet checkpointed */
+  range_vector finished;  /* finished, not yet checkpointed */
   bool checkpointing;          /* a worker is flushing and recording */
   bool flush_failed;           /* then nothing more is recorded */
   double last_checkpoint;      /* CLOCK_MONOTONIC seconds */
@@ -135,12 +134,12 @@ copy_default_workers (unsigned requested)
 /* Record that a work range is finished (with the lock held); when a
  * checkpoint is due and none runs, move the finished list to *batch. */
 static void
-copy_finished_locked (struct copy_job *job, const struct copy_range *done,
-                      copy_range_vector *batch)
+copy_finished_locked (struct copy_job *job, const struct range *done,
+                      range_vector *batch)
 {
   double now;
 
-  if (copy_range_vector_append (&job->finished, *done) == -1) {
+  if (range_vector_append (&job->finished, *done) == -1) {
     if (!job->failed) {
       job->failed = true;
       error_save (&job->error);
@@ -153,7 +152,7 @@ copy_finished_locked (struct copy_job *job, const struct copy_range *done,
   if (now - job->last_checkpoint < job->checkpoint_interval)
     return;
   *batch = job->finished;
-  job->finished = (copy_range_vector) empty_vector;
+  job->finished = (range_vector) empty_vector;
   job->checkpointing = true;
   job->last_checkpoint = now;
 }
@@ -162,8 +161,8 @@ copy_finished_locked (struct copy_job *job, const struct copy_range *done,
  * NULL) is the range the caller just finished; *batch receives a
  * checkpoint batch the caller must run (see copy_checkpoint). */
 static bool
-copy_next_work (struct copy_job *job, const struct copy_range *done,
-                uint64_t *offset, uint64_t *length, copy_range_vector *batch)
+copy_next_work (struct copy_job *job, const struct range *done,
+                uint64_t *offset, uint64_t *length, range_vector *batch)
 {
   bool found = false;
 
@@ -171,7 +170,7 @@ copy_next_work (struct copy_job *job, const struct copy_range *done,
   if (done && job->opts->checkpoint && !job->failed)
     copy_finished_locked (job, done, batch);
   while (!job->failed && job->next_range < job->nr_ranges) {
-    const struct copy_range *r = &job->ranges[job->next_range];
+    const struct range *r = &job->ranges[job->next_range];
     uint64_t end = r->offset + r->length;
     uint64_t start = job->next_offset > r->offset ? job->next_offset : r->offset;
     if (start < end) {
@@ -192,18 +191,9 @@ copy_next_work (struct copy_job *job, const struct copy_range *done,
 
 static void copy_fail (struct copy_job *job);
 
-static uint64_t
-copy_ranges_bytes (const copy_range_vector *v)
-{
-  uint64_t n = 0;
-  for (size_t i = 0; i < v->len; i++)
-    n += v->ptr[i].length;
-  return n;
-}
-
 /* Make a batch of finished ranges durable, then hand it over. */
 static void
-copy_checkpoint (struct copy_job *job, copy_range_vector *batch)
+copy_checkpoint (struct copy_job *job, range_vector *batch)
 {
   bool flushed;
   int r;
@@ -219,14 +209,14 @@ copy_checkpoint (struct copy_job *job, copy_range_vector *batch)
     r = job->opts->checkpoint (job->opts->opaque, batch->ptr, batch->len);
   pthread_mutex_lock (&job->lock);
   if (r == 0)
-    job->stats.bytes_checkpointed += copy_ranges_bytes (batch);
+    job->stats.bytes_checkpointed += range_bytes (batch->ptr, batch->len);
   if (!flushed)
     job->flush_failed = true;
   job->checkpointing = false;
   pthread_mutex_unlock (&job->lock);
   if (r == -1)
     copy_fail (job);
-  copy_range_vector_reset (batch);
+  range_vector_reset (batch);
 }
 
 static void
@@ -396,8 +386,8 @@ copy_worker (void *arg)
 {
   struct copy_job *job = arg;
   struct copy_stats stats = { 0 };
-  copy_range_vector batch = empty_vector;
-  struct copy_range done;
+  range_vector batch = empty_vector;
+  struct range done;
   bool have_done = false;
   uint64_t offset, length;
   struct hash_stream hs, *hsp = job->range_digests ? &hs : NULL;
@@ -509,8 +499,8 @@ copy_disk (struct disk *src, struct disk *dst,
         && disk_flush (dst) == 0
         && opts->checkpoint (opts->opaque, job.finished.ptr,
                              job.finished.len) == 0)
-      job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
-    copy_range_vector_reset (&job.finished);
+      job.stats.bytes_checkpointed += range_bytes (job.finished.ptr, job.finished.len);
+    range_vector_reset (&job.finished);
     free (job.range_digests);
     if (stats)
       *stats = job.stats;
@@ -533,15 +523,15 @@ copy_disk (struct disk *src, struct disk *dst,
     if (opts->checkpoint (opts->opaque, job.finished.ptr, job.finished.len)
         == -1)
       goto fail;
-    job.stats.bytes_checkpointed += copy_ranges_bytes (&job.finished);
+    job.stats.bytes_checkpointed += range_bytes (job.finished.ptr, job.finished.len);
   }
-  copy_range_vector_reset (&job.finished);
+  range_vector_reset (&job.finished);
   free (job.range_digests);
   if (stats)
     *stats = job.stats;
   return 0;
 fail:
-  copy_range_vector_reset (&job.finished);
+  range_vector_reset (&job.finished);
   free (job.range_digests);
   if (stats)
     *stats = job.stats;

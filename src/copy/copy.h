@@ -21,17 +21,13 @@
 
 #include "copy/hash.h"
 #include "disk/disk.h"
-
-struct copy_range {
-  uint64_t offset;
-  uint64_t length;
-};
+#include "util/range.h"
 
 struct copy_options {
   unsigned workers;          /* 0 = chosen from the number of CPUs */
   size_t request_size;       /* bytes per read/write; 0 = default */
   bool target_is_zero;       /* target reads as zeros: skip zero ranges */
-  const struct copy_range *ranges;  /* sorted, disjoint; NULL = whole disk */
+  const struct range *ranges;  /* sorted, disjoint; NULL = whole disk */
   size_t nr_ranges;
   /* Called from worker threads with the number of guest bytes finished. */
   void (*progress) (void *opaque, uint64_t bytes);
@@ -49,7 +45,7 @@ struct copy_options {
    * error — the way to cancel a copy.
    * Other workers keep reading meanwhile; their writes wait for the
    * flush. */
-  int (*checkpoint) (void *opaque, const struct copy_range *done, size_t n);
+  int (*checkpoint) (void *opaque, const struct range *done, size_t n);
   double checkpoint_interval;
 
   /* Limit on data read from the source, bytes per second (0 = none), so

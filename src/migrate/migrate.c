@@ -394,7 +394,7 @@ migrate_bridge_progress (void *opaque, uint64_t bytes)
 }
 
 static int
-migrate_bridge_checkpoint (void *opaque, const struct copy_range *done,
+migrate_bridge_checkpoint (void *opaque, const struct range *done,
                            size_t n)
 {
   struct migrate_copy_bridge *b = opaque;

@@ -127,12 +127,12 @@ int migrate_create_disk (struct migration *m, size_t i);
 
 struct migrate_copy {
   /* the ranges to copy (sorted, disjoint); NULL = the whole disk */
-  const struct copy_range *ranges;
+  const struct range *ranges;
   size_t nr_ranges;
   /* false on resume: the target may hold anything in these ranges */
   bool target_is_zero;
   /* see copy_options: durable finished ranges, and the way to stop */
-  int (*checkpoint) (void *opaque, const struct copy_range *done, size_t n);
+  int (*checkpoint) (void *opaque, const struct range *done, size_t n);
   double checkpoint_interval;
   uint64_t bandwidth;            /* bytes/s read; 0 = no limit */
   void *opaque;

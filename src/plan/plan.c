@@ -191,94 +191,6 @@ plan_now (void)
 }
 
 /*----------------------------------------------------------------------
- * Range bookkeeping
- */
-
-static int
-plan_range_compare (const void *a, const void *b)
-{
-  const struct copy_range *x = a, *y = b;
-  return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
-int
-plan_ranges_normalize (range_vector *v)
-{
-  size_t out = 0;
-
-  if (v->len > 1)
-    qsort (v->ptr, v->len, sizeof *v->ptr, plan_range_compare);
-  for (size_t i = 0; i < v->len; i++) {
-    struct copy_range r = v->ptr[i];
-    uint64_t end = r.offset + r.length;
-
-    if (r.length == 0)
-      continue;
-    if (end < r.offset)             /* wraps: clip to the top */
-      end = UINT64_MAX;
-    if (out > 0) {
-      struct copy_range *last = &v->ptr[out - 1];
-      uint64_t last_end = last->offset + last->length;
-      if (r.offset <= last_end) {
-        if (end > last_end)
-          last->length = end - last->offset;
-        continue;
-      }
-    }
-    v->ptr[out].offset = r.offset;
-    v->ptr[out].length = end - r.offset;
-    out++;
-  }
-  v->len = out;
-  return 0;
-}
-
-int
-plan_ranges_remaining (const range_vector *finished, uint64_t size,
-                       range_vector *out)
-{
-  range_vector sorted = empty_vector;
-  uint64_t pos = 0;
-  int r = -1;
-
-  if (range_vector_reserve (&sorted, finished->len + 1) == -1)
-    return -1;
-  if (finished->len > 0)
-    memcpy (sorted.ptr, finished->ptr,
-            finished->len * sizeof *finished->ptr);
-  sorted.len = finished->len;
-  plan_ranges_normalize (&sorted);
-  for (size_t i = 0; i < sorted.len && pos < size; i++) {
-    uint64_t start = sorted.ptr[i].offset;
-    uint64_t end = start + sorted.ptr[i].length;
-    if (start > pos
-        && range_vector_append (out, (struct copy_range) {
-              .offset = pos, .length = (start < size ? start : size) - pos })
-           == -1)
-      goto out;
-    if (end > pos)
-      pos = end;
-  }
-  if (pos < size
-      && range_vector_append (out, (struct copy_range) {
-            .offset = pos, .length = size - pos }) == -1)
-    goto out;
-  r = 0;
-out:
-  range_vector_reset (&sorted);
-  return r;
-}
-
-uint64_t
-plan_ranges_bytes (const struct copy_range *ranges, size_t n)
-{
-  uint64_t total = 0;
-  for (size_t i = 0; i < n; i++)
-    total += ranges[i].length;
-  return total;
-}
-
-/*----------------------------------------------------------------------
  * The runner lock: one live `plan run` per plan
  */
 
@@ -668,11 +580,11 @@ struct plan_disk_copy {
 };
 
 static int
-plan_vm_checkpoint (void *opaque, const struct copy_range *done, size_t n)
+plan_vm_checkpoint (void *opaque, const struct range *done, size_t n)
 {
   struct plan_disk_copy *dc = opaque;
   struct plan_vm *pv = dc->pv;
-  uint64_t bytes = plan_ranges_bytes (done, n);
+  uint64_t bytes = range_bytes (done, n);
   double elapsed = plan_now () - pv->run_start, rate;
 
   pv->bytes_done += bytes;
@@ -708,8 +620,8 @@ plan_vm_copy (struct plan_vm *pv)
     range_vector finished = empty_vector;
     if (store_range_list (pv->s, pv->disks.ptr[i].id, &finished) == -1)
       return -1;
-    plan_ranges_normalize (&finished);
-    finished_total += plan_ranges_bytes (finished.ptr, finished.len);
+    range_normalize (&finished);
+    finished_total += range_bytes (finished.ptr, finished.len);
     range_vector_reset (&finished);
   }
   if (plan_vm_enter (pv, PLAN_VM_COPYING, "%" PRIu64 " of %" PRIu64
@@ -734,14 +646,14 @@ plan_vm_copy (struct plan_vm *pv)
     int r;
 
     if (store_range_list (pv->s, sd->id, &finished) == -1
-        || plan_ranges_remaining (&finished, sd->size, &todo) == -1) {
+        || range_remaining (&finished, sd->size, &todo) == -1) {
       range_vector_reset (&finished);
       range_vector_reset (&todo);
       return -1;
     }
-    plan_ranges_normalize (&finished);
-    done_bytes = plan_ranges_bytes (finished.ptr, finished.len);
-    todo_bytes = plan_ranges_bytes (todo.ptr, todo.len);
+    range_normalize (&finished);
+    done_bytes = range_bytes (finished.ptr, finished.len);
+    todo_bytes = range_bytes (todo.ptr, todo.len);
     range_vector_reset (&finished);
     if (todo.len == 0) {
       range_vector_reset (&todo);

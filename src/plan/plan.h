@@ -55,16 +55,6 @@ int plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
                        enum plan_vm_state from, enum plan_vm_state to,
                        const char *error, const char *message);
 
-/* Range bookkeeping.  normalize: sort by offset and merge overlapping and
- * adjacent ranges (dropping empty ones).  remaining: the parts of
- * [0, size) that no range of `finished` (any order, overlaps allowed)
- * covers, sorted; ranges past size are clipped.  0, or -1 on out of
- * memory. */
-int plan_ranges_normalize (range_vector *ranges);
-int plan_ranges_remaining (const range_vector *finished, uint64_t size,
-                           range_vector *out);
-uint64_t plan_ranges_bytes (const struct copy_range *ranges, size_t n);
-
 struct plan_callbacks {
   /* plan create: the findings of one source VM. */
   void (*findings) (void *opaque, const char *source, const struct vm *vm,

@@ -134,8 +134,8 @@ plan_vm_json (struct store *s, const struct store_vm *v, unsigned nevents)
       json_decref (jd);
       goto out;
     }
-    plan_ranges_normalize (&ranges);
-    finished = plan_ranges_bytes (ranges.ptr, ranges.len);
+    range_normalize (&ranges);
+    finished = range_bytes (ranges.ptr, ranges.len);
     json_array_append_new (jd, json_pack (
       "{s:i, s:s, s:s?, s:I, s:I, s:I, s:i, s:{s:I, s:I}, s:s?, s:s?, s:b}",
       "index", d->idx, "source", d->source_path, "target", d->target_path,

@@ -1008,7 +1008,7 @@ store_range_list (struct store *s, int64_t disk_id, range_vector *out)
     return -1;
   sqlite3_bind_int64 (st, 1, disk_id);
   while ((r = sqlite3_step (st)) == SQLITE_ROW) {
-    struct copy_range range = {
+    struct range range = {
       .offset = store_column_u64 (st, 0),
       .length = store_column_u64 (st, 1),
     };

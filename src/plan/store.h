@@ -34,8 +34,6 @@
 
 struct store;
 
-DEFINE_VECTOR_TYPE (range_vector, struct copy_range);
-
 struct store_host {
   char *name;                   /* as the user calls it: "kvm03" */
   char *uri;                    /* libvirt URI: "qemu+ssh://kvm03/system" */
@@ -190,7 +188,7 @@ int store_disk_set_digests (struct store *s, int64_t disk_id,
 
 /* Finished ranges of a disk's copy.  add: one range, normally inside a
  * transaction that records a whole checkpoint batch.  list: by offset,
- * as recorded (see plan_ranges_normalize to merge them).  clear: all. */
+ * as recorded (see range_normalize to merge them).  clear: all. */
 int store_range_add (struct store *s, int64_t disk_id, uint64_t offset,
                      uint64_t length);
 int store_range_list (struct store *s, int64_t disk_id, range_vector *out);

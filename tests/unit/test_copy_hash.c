@@ -64,8 +64,8 @@ main (void)
 {
   static uint8_t buf[3 << 20];
   uint64_t odd = (130ull << 20) + 4608;
-  struct copy_range some = { 0, 64ull << 20 };
-  struct copy_range all = { 0, odd };
+  struct range some = { 0, 64ull << 20 };
+  struct range all = { 0, odd };
   struct copy_options opts = { .target_is_zero = true, .hash = true };
 
   test_init (true);

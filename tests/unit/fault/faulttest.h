@@ -73,7 +73,7 @@ ft_make_target (const char *format, const char *name, uint64_t size)
 }
 
 static int
-ft_record (void *opaque, const struct copy_range *done, size_t n)
+ft_record (void *opaque, const struct range *done, size_t n)
 {
   int fd = *(int *) opaque;
 
@@ -103,7 +103,7 @@ ft_run_copy (const struct ft_run *run, range_vector *recorded)
 {
   int fds[2];
   pid_t pid;
-  struct copy_range r;
+  struct range r;
   int status;
   ssize_t n;
 

@@ -42,7 +42,7 @@ resume (const struct ft_case *c, range_vector *recorded,
   };
   bool finished = true;
 
-  CHECK (plan_ranges_remaining (recorded, c->size, &todo) == 0);
+  CHECK (range_remaining (recorded, c->size, &todo) == 0);
   if (todo.len > 0)
     finished = ft_run_copy (&run, recorded);
   range_vector_reset (&todo);

@@ -14,7 +14,7 @@ struct recorded {
 };
 
 static int
-record (void *opaque, const struct copy_range *done, size_t n)
+record (void *opaque, const struct range *done, size_t n)
 {
   struct recorded *r = opaque;
 

@@ -13,7 +13,7 @@
 #include "faulttest.h"
 
 static int
-record (void *opaque, const struct copy_range *done, size_t n)
+record (void *opaque, const struct range *done, size_t n)
 {
   range_vector *v = opaque;
 

@@ -12,7 +12,7 @@ struct seen {
 };
 
 static int
-cancel_on_second (void *opaque, const struct copy_range *done, size_t n)
+cancel_on_second (void *opaque, const struct range *done, size_t n)
 {
   struct seen *s = opaque;
 
@@ -49,12 +49,12 @@ main (void)
   CHECK (copy_disk (src, dst, &opts, NULL) == -1);
   CHECK (strstr (error_message (), "cancelled by the test") != NULL);
   CHECK (s.ranges.len >= 2);
-  CHECK (plan_ranges_bytes (s.ranges.ptr, s.ranges.len) < CT_SIZE);
+  CHECK (range_bytes (s.ranges.ptr, s.ranges.len) < CT_SIZE);
   for (size_t i = 0; i < s.ranges.len; i++)
     CHECK (test_disks_same (src, dst, s.ranges.ptr[i].offset, s.ranges.ptr[i].length));
 
   /* Garbage in unfinished ranges: over a hole and over data. */
-  CHECK (plan_ranges_remaining (&s.ranges, CT_SIZE, &rest) == 0);
+  CHECK (range_remaining (&s.ranges, CT_SIZE, &rest) == 0);
   CHECK (rest.len > 0);
   memset (junk, 0xa5, 1 << 20);
   CHECK (disk_pwrite (dst, junk, 1 << 20, rest.ptr[0].offset) == 0);

@@ -13,7 +13,7 @@ struct seen {
 };
 
 static int
-checkpoint (void *opaque, const struct copy_range *done, size_t n)
+checkpoint (void *opaque, const struct range *done, size_t n)
 {
   struct seen *s = opaque;
   struct disk *fresh = disk_open (s->dst_path, "qcow2", 0);
@@ -57,11 +57,11 @@ main (void)
 
   CHECK (s.calls >= 2);
   CHECK (stats.bytes_checkpointed == CT_SIZE);
-  CHECK (plan_ranges_bytes (s.ranges.ptr, s.ranges.len) == CT_SIZE);
-  CHECK (plan_ranges_remaining (&s.ranges, CT_SIZE, &rest) == 0);
+  CHECK (range_bytes (s.ranges.ptr, s.ranges.len) == CT_SIZE);
+  CHECK (range_remaining (&s.ranges, CT_SIZE, &rest) == 0);
   CHECK (rest.len == 0);                      /* covered... */
-  CHECK (plan_ranges_normalize (&s.ranges) == 0);
-  CHECK (plan_ranges_bytes (s.ranges.ptr, s.ranges.len) == CT_SIZE); /* once */
+  CHECK (range_normalize (&s.ranges) == 0);
+  CHECK (range_bytes (s.ranges.ptr, s.ranges.len) == CT_SIZE); /* once */
 
   range_vector_reset (&s.ranges);
   range_vector_reset (&rest);
