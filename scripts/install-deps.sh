@@ -6,7 +6,7 @@ set -eu
 PACKAGES="
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
   zlib1g-dev libdeflate-dev libzstd-dev libjansson-dev libssl-dev libsqlite3-dev
-  qemu-utils libnbd-bin nbdkit
+  qemu-utils libnbd-bin libnbd-dev nbdkit
   libvhdi-utils libvmdk-utils python3-libvhdi python3-libvmdk
   python3 fdisk time
   libxml2-dev libxml2-utils libvirt-clients ovmf

@@ -32,11 +32,14 @@ enum plan_vm_state {
   PLAN_VM_VERIFYING,
   PLAN_VM_ADAPTING,
   PLAN_VM_DEFINING,
+  PLAN_VM_SYNCING,              /* warm: seed and syncs, source running */
+  PLAN_VM_CUTTING_OVER,         /* warm: catch-up, shutdown .. boot */
   PLAN_VM_DONE,
   PLAN_VM_FAILED,
   PLAN_VM_CANCELLED,
+  PLAN_VM_ROLLED_BACK,          /* warm: cutover undone, source on again */
 };
-#define PLAN_VM_NR_STATES (PLAN_VM_CANCELLED + 1)
+#define PLAN_VM_NR_STATES (PLAN_VM_ROLLED_BACK + 1)
 
 const char *plan_vm_state_name (enum plan_vm_state state);
 /* -1 (error set) for a name that is not a state. */
@@ -80,6 +83,15 @@ struct plan_create_options {
   size_t nr_map_storage;
   bool compat;
   bool tcg;
+  const char *mode;                 /* NULL or "cold"; "warm" */
+  /* Warm plans (ignored for cold).  interval: seconds between syncs, 0 =
+   * auto; cutover_at: epoch seconds of the planned cutover, 0 = when
+   * asked (plan cutover); max_downtime: seconds, 0 = no limit;
+   * shutdown_timeout: seconds before a hard power-off, 0 = default. */
+  double interval;
+  double cutover_at;
+  double max_downtime;
+  double shutdown_timeout;
   /* Store VMs with Critical findings too (their run then fails at
    * validating unless the problem was fixed in the meantime). */
   bool force;
@@ -121,6 +133,14 @@ int plan_run (const struct plan_run_options *opts,
  * stops at its next checkpoint and marks its VMs cancelled (*running =
  * true).  Without: every pending or active VM is marked cancelled now. */
 int plan_cancel (struct store *s, const char *name, bool *running);
+
+/* Ask for the cutover of a warm plan's VMs (vms NULL / nr_vms 0 = every
+ * VM not yet done), at `at` (epoch seconds; 0 = now).  Recorded in the
+ * store; a live `plan run` carries it out (*running = true).  Without one
+ * the caller runs the plan (plan_run) to perform it.  Refused for a cold
+ * plan, an unknown VM name, or a VM already done. */
+int plan_cutover (struct store *s, const char *name, const char *const *vms,
+                  size_t nr_vms, double at, bool *running);
 
 /* Forget a plan (its target files stay).  Refused while it runs. */
 int plan_delete (struct store *s, const char *name);

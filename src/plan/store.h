@@ -48,7 +48,9 @@ struct store_plan {
   char *name;
   char *target;                 /* "dir:/srv/kvm" */
   char *format;                 /* "qcow2" | "raw" */
-  char *options;                /* JSON text: maps, compat, tcg, ... */
+  char *mode;                   /* "cold" | "warm" */
+  char *options;                /* JSON text: maps, compat, tcg, warm
+                                   interval, cutover, ... */
   double created_at;            /* seconds since the epoch */
   bool cancel_requested;
   int64_t runner_pid;           /* 0 = no `plan run` holds the plan */
@@ -74,8 +76,49 @@ struct store_vm {
   char *report_path;
   char *report;                 /* JSON text of the final report */
   double created_at, updated_at, started_at, finished_at;  /* 0 = never */
+  /* Warm VMs (plan mode "warm"); zero / NULL otherwise. */
+  double cutover_at;            /* cutover requested for this time (epoch
+                                   seconds; 0 = none, <= now = at once) */
+  char *warm_base;              /* mark of the last finished sync (the base
+                                   of the next one); NULL = none yet */
+  char *warm_epoch;             /* tracking epoch of warm_base */
+  int64_t warm_next_mark;       /* sequence number of the next mark */
+  double predicted_downtime;    /* seconds; < 0 = not predicted yet */
+  char *downtime;               /* JSON text of the measured cutover
+                                   phases, NULL before a cutover */
 };
 DEFINE_VECTOR_TYPE (store_vm_vector, struct store_vm);
+
+/* One copy pass of a warm VM: the seed (index 0, full) or a sync. */
+struct store_sync {
+  int64_t id;
+  int64_t vm_id;
+  int idx;                      /* 0 = seed, 1.. = incremental syncs */
+  char *mark;                   /* the mark its view started */
+  bool full;                    /* whole view copied (seed, epoch change) */
+  bool final;                   /* the cutover's last sync, source off */
+  double started_at;
+  double seconds;               /* 0 while it runs */
+  uint64_t bytes_changed;       /* what the source said changed */
+  uint64_t bytes_copied;        /* what was read and written */
+  double dirty_rate;            /* D: bytes/s newly dirtied since the
+                                   previous view */
+  double copy_rate;             /* R: bytes/s copied */
+  bool finished;
+};
+DEFINE_VECTOR_TYPE (store_sync_vector, struct store_sync);
+
+/* An action on a source, recorded before it is done (source/change.h). */
+struct store_intent {
+  int64_t id;
+  int64_t vm_id;
+  double at;
+  char *action;                 /* "checkpoint-create", "shutdown", ... */
+  char *object;
+  double done_at;               /* 0 = not known to be done */
+  bool ok;
+};
+DEFINE_VECTOR_TYPE (store_intent_vector, struct store_intent);
 
 struct store_disk {
   int64_t id;
@@ -195,6 +238,34 @@ int store_range_list (struct store *s, int64_t disk_id, range_vector *out);
 int store_range_clear (struct store *s, int64_t disk_id);
 /* Sum of the lengths of the finished ranges of every disk of a VM. */
 int store_range_total (struct store *s, int64_t vm_id, uint64_t *bytes);
+
+/* Warm VMs.  set_warm: base, epoch and next mark together (after a sync
+ * finished).  set_cutover: at (0 clears).  set_predicted: seconds.
+ * set_downtime: the JSON text of the phases. */
+int store_vm_set_warm (struct store *s, int64_t vm_id, const char *base,
+                       const char *epoch, int64_t next_mark);
+int store_vm_set_cutover (struct store *s, int64_t vm_id, double at);
+int store_vm_set_predicted (struct store *s, int64_t vm_id, double seconds);
+int store_vm_set_downtime (struct store *s, int64_t vm_id,
+                           const char *downtime_json);
+
+/* Syncs of a VM.  begin: a new row (id set), not finished; finish: its
+ * figures, finished = 1; list: by index; delete_unfinished: the rows of
+ * passes a crash cut short (they are started again). */
+int store_sync_begin (struct store *s, struct store_sync *sync);
+int store_sync_finish (struct store *s, const struct store_sync *sync);
+int store_sync_list (struct store *s, int64_t vm_id, store_sync_vector *out);
+int store_sync_delete_unfinished (struct store *s, int64_t vm_id);
+void store_sync_vector_free (store_sync_vector *v);
+
+/* Intents.  add: recorded and committed before the action (id set);
+ * done: when it ended; list: the VM's, oldest first (open_only: those
+ * not done). */
+int store_intent_add (struct store *s, struct store_intent *intent);
+int store_intent_done (struct store *s, int64_t intent_id, bool ok);
+int store_intent_list (struct store *s, int64_t vm_id, bool open_only,
+                       store_intent_vector *out);
+void store_intent_vector_free (store_intent_vector *v);
 
 void store_plan_free (struct store_plan *p);
 void store_vm_free (struct store_vm *v);

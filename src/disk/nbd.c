@@ -1,0 +1,1 @@
+/* nbd.c: read-only disks over NBD (see nbd.h). */

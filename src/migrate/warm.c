@@ -1,0 +1,1 @@
+/* warm.c: the warm migration engine (see warm.h). */

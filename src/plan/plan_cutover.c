@@ -1,0 +1,1 @@
+/* plan_cutover.c: cutover requests of warm plans. */

@@ -1,0 +1,1 @@
+/* plan_warm.c: warm VMs of a plan: syncs and cutover. */

@@ -1,0 +1,1 @@
+/* validate_warm.c: the rules a warm source must pass. */

@@ -1,0 +1,1 @@
+/* change.c: what every warm source shares (see change.h). */

@@ -1,0 +1,1 @@
+/* kvm.c: running KVM guests as warm sources (see kvm.h). */
