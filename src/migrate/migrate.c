@@ -37,8 +37,9 @@ struct migration {
   const struct migrate_options *opts;
   const struct migrate_callbacks *cb;
   const char *format;
-  struct vm vm;
-  bool vm_read;
+  struct vm *vm;                 /* &own_vm, or the caller's (inspect_vm) */
+  struct vm own_vm;
+  struct disk **source_disks;    /* the caller's open views, or NULL */
   finding_vector findings;
   struct target target;
   bool target_open;
@@ -120,7 +121,8 @@ migrate_new (const struct migrate_options *opts,
   m->opts = opts;
   m->cb = cb ? cb : &no_callbacks;
   m->format = opts->format ? opts->format : "qcow2";
-  m->vm = (struct vm) VM_INIT;
+  m->own_vm = (struct vm) VM_INIT;
+  m->vm = &m->own_vm;
   m->started = migrate_now ();
   m->report = json_object ();
   m->report_disks = json_array ();
@@ -142,7 +144,7 @@ migrate_free (struct migration *m)
   validate_findings_free (&m->findings);
   if (m->target_open)
     target_free (&m->target);
-  vm_free (&m->vm);
+  vm_free (&m->own_vm);
   free (m->created);
   free (m->runs);
   free (m->xml);
@@ -152,7 +154,7 @@ migrate_free (struct migration *m)
 const struct vm *
 migrate_vm (const struct migration *m)
 {
-  return &m->vm;
+  return m->vm;
 }
 
 const struct target *
@@ -180,33 +182,65 @@ migrate_report_failure (struct migration *m, const char *message)
   json_set_string (m->report, "error", message);
 }
 
-int
-migrate_inspect (struct migration *m)
+/* What inspect does once the VM model is there: per-disk bookkeeping,
+ * the target spec, the report's header. */
+static int
+migrate_inspected (struct migration *m, const char *kind)
 {
   const struct migrate_options *opts = m->opts;
 
-  migrate_step (m, MIGRATE_INSPECT, opts->source);
-  if (source_read (opts->source, &m->vm) == -1)
-    return -1;
-  m->vm_read = true;
-  m->created = calloc (m->vm.disks.len + 1, sizeof *m->created);
-  m->runs = calloc (m->vm.disks.len + 1, sizeof *m->runs);
+  m->created = calloc (m->vm->disks.len + 1, sizeof *m->created);
+  m->runs = calloc (m->vm->disks.len + 1, sizeof *m->runs);
   if (m->created == NULL || m->runs == NULL) {
     error_set_errno (errno, "migrate: calloc");
     return -1;
   }
-  if (target_open (opts->target, opts->name ? opts->name : m->vm.name,
+  if (target_open (opts->target, opts->name ? opts->name : m->vm->name,
                    m->format, &m->target) == -1)
     return -1;
   m->target_open = true;
-  if (json_set_string (m->report, "vm", m->vm.name) == -1
+  if (json_set_string (m->report, "vm", m->vm->name) == -1
       || json_set_string (m->report, "source", opts->source) == -1
       || json_set_string (m->report, "target", opts->target) == -1
       || json_set_string (m->report, "name", m->target.name) == -1
       || json_set_string (m->report, "format", m->format) == -1
-      || json_set_string (m->report, "migration", "cold") == -1)
+      || json_set_string (m->report, "migration", kind) == -1)
     return -1;
   return 0;
+}
+
+int
+migrate_inspect (struct migration *m)
+{
+  migrate_step (m, MIGRATE_INSPECT, m->opts->source);
+  if (source_read (m->opts->source, m->vm) == -1)
+    return -1;
+  return migrate_inspected (m, "cold");
+}
+
+int
+migrate_inspect_vm (struct migration *m, struct vm *vm, const char *kind)
+{
+  migrate_step (m, MIGRATE_INSPECT, m->opts->source);
+  m->vm = vm;
+  return migrate_inspected (m, kind);
+}
+
+void
+migrate_use_source_disks (struct migration *m, struct disk **disks)
+{
+  m->source_disks = disks;
+}
+
+/* Source disk i: the caller's view (borrowed: *close = false), or the
+ * source's image chain opened now. */
+static struct disk *
+migrate_source_disk (struct migration *m, size_t i, bool *close)
+{
+  *close = m->source_disks == NULL;
+  if (m->source_disks)
+    return m->source_disks[i];
+  return source_disk_open (&m->vm->disks.ptr[i]);
 }
 
 int
@@ -216,7 +250,7 @@ migrate_validate (struct migration *m)
   struct statvfs fs;
   char *parent;
 
-  migrate_step (m, MIGRATE_VALIDATE, m->vm.name);
+  migrate_step (m, MIGRATE_VALIDATE, m->vm->name);
   validate_findings_free (&m->findings);
   ctx.networks = m->opts->networks;
   ctx.storage = m->opts->storage;
@@ -229,16 +263,16 @@ migrate_validate (struct migration *m)
                  || statvfs (dirname (parent), &fs) == 0))
     ctx.target_free_bytes = (int64_t) fs.f_bavail * fs.f_frsize;
   free (parent);
-  if (validate_vm (&m->vm, &ctx, &m->findings) == -1)
+  if (validate_vm (m->vm, &ctx, &m->findings) == -1)
     return -1;
   if (m->cb->findings)
-    m->cb->findings (m->cb->opaque, &m->vm, &m->findings);
+    m->cb->findings (m->cb->opaque, m->vm, &m->findings);
   if (json_set_new (m->report, "validation",
-                    validate_findings_json (m->vm.name, &m->findings)) == -1)
+                    validate_findings_json (m->vm->name, &m->findings)) == -1)
     return -1;
   if (validate_blocks (&m->findings)) {
     error_set ("%s: validation found %zu critical problem(s); nothing was "
-               "copied", m->vm.name,
+               "copied", m->vm->name,
                validate_count (&m->findings, FINDING_CRITICAL));
     return -1;
   }
@@ -250,15 +284,15 @@ migrate_validate (struct migration *m)
 static const char **
 migrate_disk_storage (struct migration *m)
 {
-  const char **storage = calloc (m->vm.disks.len + 1, sizeof *storage);
+  const char **storage = calloc (m->vm->disks.len + 1, sizeof *storage);
 
   if (storage == NULL) {
     error_set_errno (errno, "migrate: calloc");
     return NULL;
   }
-  for (size_t i = 0; m->opts->storage && i < m->vm.disks.len; i++)
+  for (size_t i = 0; m->opts->storage && i < m->vm->disks.len; i++)
     storage[i] = mapping_lookup (m->opts->storage,
-                                 m->vm.disks.ptr[i].datastore);
+                                 m->vm->disks.ptr[i].datastore);
   return storage;
 }
 
@@ -266,7 +300,7 @@ migrate_disk_storage (struct migration *m)
 static const char *
 migrate_disk_format (const struct migration *m, size_t i)
 {
-  return vm_xml_disk_format (&m->vm.disks.ptr[i], m->target.format);
+  return vm_xml_disk_format (&m->vm->disks.ptr[i], m->target.format);
 }
 
 static const char *
@@ -291,15 +325,15 @@ migrate_render_domain (struct migration *m)
   const char **cdroms;
   struct vm_xml_options xo = { 0 };
 
-  disks = calloc (m->vm.disks.len + 1, sizeof *disks);
-  cdroms = calloc (m->vm.cdroms.len + 1, sizeof *cdroms);
+  disks = calloc (m->vm->disks.len + 1, sizeof *disks);
+  cdroms = calloc (m->vm->cdroms.len + 1, sizeof *cdroms);
   if (disks == NULL || cdroms == NULL) {
     free (disks);
     free (cdroms);
     error_set_errno (errno, "migrate: calloc");
     return -1;
   }
-  for (size_t i = 0; i < m->vm.disks.len; i++) {
+  for (size_t i = 0; i < m->vm->disks.len; i++) {
     disks[i].path = m->target.disk_paths[i];
     disks[i].format = migrate_disk_format (m, i);
   }
@@ -312,12 +346,12 @@ migrate_render_domain (struct migration *m)
   xo.opaque = (void *) m->opts->networks;
   xo.domain_type = m->opts->domain_type;
   free (m->xml);
-  m->xml = vm_xml_domain (&m->vm, &xo);
+  m->xml = vm_xml_domain (m->vm, &xo);
   free (disks);
   free (cdroms);
   if (m->xml == NULL) {
     error_prefix ("%s: refused before copying anything",
-                  m->vm.name);
+                  m->vm->name);
     return -1;
   }
   return 0;
@@ -333,7 +367,7 @@ migrate_prepare (struct migration *m)
   storage = migrate_disk_storage (m);
   if (storage == NULL)
     return -1;
-  r = target_prepare (&m->target, &m->vm, storage);
+  r = target_prepare (&m->target, m->vm, storage);
   free (storage);
   return r == 0 ? migrate_render_domain (m) : -1;
 }
@@ -347,16 +381,16 @@ migrate_prepare_resume (struct migration *m, char *const *disk_paths,
   int r;
 
   migrate_step (m, MIGRATE_PREPARE, m->opts->target);
-  if (nr_disks != m->vm.disks.len) {
+  if (nr_disks != m->vm->disks.len) {
     error_set ("%s: the source now has %zu disk(s), the interrupted "
                "migration had %zu: the source changed; start a new plan",
-               m->vm.name, m->vm.disks.len, nr_disks);
+               m->vm->name, m->vm->disks.len, nr_disks);
     return -1;
   }
   storage = migrate_disk_storage (m);
   if (storage == NULL)
     return -1;
-  r = target_resume (&m->target, &m->vm, storage, disk_paths, xml_path,
+  r = target_resume (&m->target, m->vm, storage, disk_paths, xml_path,
                      report_path);
   free (storage);
   return r == 0 ? migrate_render_domain (m) : -1;
@@ -367,12 +401,14 @@ migrate_create_disk (struct migration *m, size_t i)
 {
   struct disk *src;
   uint64_t size;
+  bool close_src;
 
-  src = source_disk_open (&m->vm.disks.ptr[i]);
+  src = migrate_source_disk (m, i, &close_src);
   if (src == NULL)
     return -1;
   size = src->size;
-  disk_close (src);
+  if (close_src)
+    disk_close (src);
   if (target_create_disk (&m->target, i, migrate_disk_format (m, i), size)
       == -1)
     return -1;
@@ -405,19 +441,20 @@ int
 migrate_copy_disk (struct migration *m, size_t i,
                    const struct migrate_copy *copy, struct copy_stats *stats)
 {
-  const struct vm_disk *vd = &m->vm.disks.ptr[i];
+  const struct vm_disk *vd = &m->vm->disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
   struct copy_options co = { .target_is_zero = true, .hash = true };
   struct copy_stats cs = { 0 };
   struct migrate_copy_bridge bridge = { .prog = { .cb = m->cb },
                                         .copy = copy };
   struct disk *src, *dst = NULL;
+  bool close_src;
   uint64_t todo = 0;
   double t0 = migrate_now ();
   char label[64];
   int r = -1;
 
-  src = source_disk_open (&m->vm.disks.ptr[i]);
+  src = migrate_source_disk (m, i, &close_src);
   if (src == NULL)
     return -1;
   dst = disk_open (dst_path, migrate_disk_format (m, i), DISK_OPEN_WRITE);
@@ -462,7 +499,8 @@ migrate_copy_disk (struct migration *m, size_t i,
     *stats = cs;
 out:
   disk_close (dst);
-  disk_close (src);
+  if (close_src)
+    disk_close (src);
   return r;
 }
 
@@ -470,7 +508,7 @@ int
 migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
                      char *target_hex)
 {
-  const struct vm_disk *vd = &m->vm.disks.ptr[i];
+  const struct vm_disk *vd = &m->vm->disks.ptr[i];
   const char *dst_path = m->target.disk_paths[i];
   const struct migrate_disk_run *run = &m->runs[i];
   bool hashed = run->stats.hashed;   /* set only by a whole-disk copy */
@@ -478,6 +516,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   uint8_t src_digest[HASH_DIGEST_SIZE], dst_digest[HASH_DIGEST_SIZE];
   char src_hex[HASH_HEX_SIZE], dst_hex[HASH_HEX_SIZE], label[64];
   struct disk *src = NULL, *dst = NULL;
+  bool close_src = false;
   uint64_t size;
   json_t *entry;
   int r = -1;
@@ -487,7 +526,7 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
    * disk (cold migration, a copy run that was not resumed) and is then not
    * opened again; otherwise the source is read again. */
   migrate_step (m, MIGRATE_VERIFY, dst_path);
-  if (!hashed && (src = source_disk_open (&m->vm.disks.ptr[i])) == NULL)
+  if (!hashed && (src = migrate_source_disk (m, i, &close_src)) == NULL)
     return -1;
   size = hashed ? run->size : src->size;
   dst = disk_open (dst_path, migrate_disk_format (m, i), 0);
@@ -547,7 +586,8 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   r = 0;
 out:
   disk_close (dst);
-  disk_close (src);
+  if (close_src)
+    disk_close (src);
   return r;
 }
 
@@ -572,6 +612,20 @@ migrate_define (struct migration *m)
   if (r == 0)
     r = json_set_string (m->report, "domain-xml", m->target.xml_path);
   return r;
+}
+
+int
+migrate_start (struct migration *m)
+{
+  if (strcmp (m->target.kind, "libvirt") != 0)
+    return 0;
+  return target_start (&m->target);
+}
+
+int
+migrate_withdraw (struct migration *m)
+{
+  return target_withdraw_domain (&m->target);
 }
 
 int
@@ -626,7 +680,7 @@ migrate_cold (const struct migrate_options *opts,
     goto out;
   prepared = true;
   /* Disk by disk: create, copy, verify. */
-  for (size_t i = 0; i < m->vm.disks.len; i++)
+  for (size_t i = 0; i < m->vm->disks.len; i++)
     if (migrate_create_disk (m, i) == -1
         || migrate_copy_disk (m, i, NULL, NULL) == -1
         || migrate_verify_disk (m, i, NULL, NULL) == -1)

@@ -99,6 +99,14 @@ void migrate_free (struct migration *m);
 /* inspect: read the source's VM model, parse the target spec. */
 int migrate_inspect (struct migration *m);
 const struct vm *migrate_vm (const struct migration *m);
+/* inspect for an engine that has the VM model already (warm.h: the
+ * change source read it): vm is borrowed and must outlive m; kind is the
+ * report's "migration" ("warm"). */
+int migrate_inspect_vm (struct migration *m, struct vm *vm, const char *kind);
+/* Read disk i from disks[i] (borrowed, open views of a warm source)
+ * instead of opening the source's images: copy, verify and create then
+ * use them.  NULL = the source's images again. */
+void migrate_use_source_disks (struct migration *m, struct disk **disks);
 /* The domain name and the target's files (the paths are set after
  * migrate_prepare or migrate_prepare_resume). */
 const struct target *migrate_target (const struct migration *m);
@@ -152,6 +160,11 @@ int migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
 int migrate_adapt (struct migration *m);
 /* define: write the domain XML rendered by prepare (or prepare_resume). */
 int migrate_define (struct migration *m);
+/* start: start the defined domain (libvirt targets; others: 0, nothing
+ * to start).  withdraw: undo define and start, keeping the disks (a
+ * rolled-back cutover). */
+int migrate_start (struct migration *m);
+int migrate_withdraw (struct migration *m);
 /* report: mark the report verified and write it to the target. */
 int migrate_write_report (struct migration *m);
 /* The report so far (borrowed; "result"/"error" set on failure by

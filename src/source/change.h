@@ -53,6 +53,7 @@ struct change_view {
   char *epoch;              /* tracking epoch (see above) */
   bool epoch_changed;       /* base was asked for but cannot be trusted:
                                changes() lists the whole disk */
+  bool adopted;             /* the view an earlier process opened */
   size_t nr_disks;          /* = the VM's disks, same order */
   struct disk **disks;      /* read-only, thread-safe (disk.h) */
   void *priv;               /* the source's */

@@ -138,6 +138,16 @@ dir_write_report (struct target *t, const char *json)
   return target_write_report_file (t, json);
 }
 
+static int
+dir_withdraw (struct target *t)
+{
+  if (unlink (t->xml_path) == -1 && errno != ENOENT) {
+    error_set_errno (errno, "dir: removing %s", t->xml_path);
+    return -1;
+  }
+  return 0;
+}
+
 static void
 dir_close (struct target *t, bool complete)
 {
@@ -150,5 +160,6 @@ const struct target_driver target_dir_driver = {
   .resume = dir_resume,
   .write_domain = dir_write_domain,
   .write_report = dir_write_report,
+  .withdraw = dir_withdraw,
   .close = dir_close,
 };

@@ -34,6 +34,10 @@ struct target_driver {
   int (*write_domain) (struct target *t, const char *xml);
   int (*start) (struct target *t);
   int (*write_report) (struct target *t, const char *json);
+  /* Whether the domain this run defined runs now. */
+  int (*running) (struct target *t, bool *running);
+  /* Undo write_domain (and start): stopped and undefined, disks kept. */
+  int (*withdraw) (struct target *t);
   /* Release t->handle; roll back if complete is false. */
   void (*close) (struct target *t, bool complete);
 };

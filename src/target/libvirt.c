@@ -50,6 +50,12 @@
 #include "util/virt.h"
 #include "vm/vm_xml.h"
 
+/* Undefine everything libvirt keeps of a domain ferry defined. */
+#define LIBVIRT_UNDEFINE_FLAGS                                          \
+  (VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE          \
+   | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA                              \
+   | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+
 struct libvirt_pool {
   char *name;
   char *path;                   /* where its volumes are, as files */
@@ -609,10 +615,7 @@ libvirt_adopt_domain (struct target *t)
                "destroy %s`) and run again", t->name, h->uri_shown, t->name);
     goto out;
   }
-  if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_NVRAM
-                                   | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                                   | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                                   | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+  if (virDomainUndefineFlags (dom, LIBVIRT_UNDEFINE_FLAGS)
       == -1) {
     virt_error_set ("undefining %s, left by the interrupted run, on %s",
                        t->name, h->uri_shown);
@@ -640,17 +643,71 @@ libvirt_undo (struct target *t)
     log_warn ("libvirt: destroying %s on %s: %s", t->name, h->uri_shown,
               virGetLastErrorMessage ());
   if (t->domain_defined
-      && virDomainUndefineFlags (h->dom,
-                                 VIR_DOMAIN_UNDEFINE_NVRAM
-                                 | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                                 | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                                 | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+      && virDomainUndefineFlags (h->dom, LIBVIRT_UNDEFINE_FLAGS)
          == -1)
     log_warn ("libvirt: undefining %s on %s: %s", t->name, h->uri_shown,
               virGetLastErrorMessage ());
   t->domain_started = t->domain_defined = false;
   virDomainFree (h->dom);
   h->dom = NULL;
+}
+
+static int
+libvirt_running (struct target *t, bool *running)
+{
+  struct libvirt_target *h = t->handle;
+  int r;
+
+  if (h->dom == NULL) {
+    error_set ("libvirt: %s: the domain is not defined yet", t->name);
+    return -1;
+  }
+  r = virDomainIsActive (h->dom);
+  if (r == -1) {
+    virt_error_set ("asking whether %s runs on %s", t->name, h->uri_shown);
+    return -1;
+  }
+  *running = r == 1;
+  return 0;
+}
+
+static int
+libvirt_withdraw (struct target *t)
+{
+  struct libvirt_target *h = t->handle;
+  CLEANUP_FREE char *xml = NULL;
+
+  if (h->dom == NULL) {
+    /* defined by an earlier process of this migration, if at all */
+    h->dom = virDomainLookupByName (h->conn, t->name);
+    if (h->dom == NULL)
+      return 0;
+    xml = virDomainGetXMLDesc (h->dom, VIR_DOMAIN_XML_INACTIVE);
+    if (xml == NULL || !libvirt_domain_has_our_disks (t, xml)) {
+      virDomainFree (h->dom);
+      h->dom = NULL;
+      return 0;                 /* not ours: never touched */
+    }
+    t->domain_defined = true;
+    t->domain_started = virDomainIsActive (h->dom) == 1;
+  }
+  if (virDomainIsActive (h->dom) == 1 && virDomainDestroy (h->dom) == -1) {
+    virt_error_set ("stopping %s on %s", t->name, h->uri_shown);
+    return -1;
+  }
+  t->domain_started = false;
+  if (virDomainUndefineFlags (h->dom, LIBVIRT_UNDEFINE_FLAGS) == -1) {
+    virt_error_set ("undefining %s on %s", t->name, h->uri_shown);
+    return -1;
+  }
+  t->domain_defined = false;
+  virDomainFree (h->dom);
+  h->dom = NULL;
+  if (unlink (t->xml_path) == -1 && errno != ENOENT) {
+    error_set_errno (errno, "libvirt: removing %s", t->xml_path);
+    return -1;
+  }
+  return 0;
 }
 
 static int
@@ -757,6 +814,8 @@ const struct target_driver target_libvirt_driver = {
   .resume = libvirt_resume,
   .write_domain = libvirt_write_domain,
   .start = libvirt_start,
+  .running = libvirt_running,
+  .withdraw = libvirt_withdraw,
   .write_report = libvirt_write_report,
   .close = libvirt_close,
 };

@@ -202,6 +202,23 @@ target_start (struct target *t)
 }
 
 int
+target_domain_running (const struct target *t, bool *running)
+{
+  if (t->driver->running == NULL) {
+    error_set ("target %s: %s: has no running domain (the %s target only "
+               "writes files)", t->kind, t->name, t->kind);
+    return -1;
+  }
+  return t->driver->running ((struct target *) t, running);
+}
+
+int
+target_withdraw_domain (struct target *t)
+{
+  return t->driver->withdraw (t);
+}
+
+int
 target_write_report (struct target *t, const char *json)
 {
   if (t->driver->write_report (t, json) == -1)

@@ -115,6 +115,13 @@ int target_write_domain (struct target *t, const char *xml);
 /* Start the defined domain now (libvirt only; a no-op if this run already
  * started it). */
 int target_start (struct target *t);
+/* Whether the domain this run defined is running (targets that cannot
+ * start one: an error). */
+int target_domain_running (const struct target *t, bool *running);
+/* Take back what target_write_domain() did, keeping the disks: a
+ * libvirt domain is stopped and undefined, a dir target's XML removed.
+ * For a cutover rolled back (warm.h).  Nothing written yet: 0. */
+int target_withdraw_domain (struct target *t);
 /* Write the report (a JSON text).  This completes the target. */
 int target_write_report (struct target *t, const char *json);
 /* Close; roll back an incomplete domain (see above). */
