@@ -265,6 +265,17 @@ migrate_validate (struct migration *m)
   free (parent);
   if (validate_vm (m->vm, &ctx, &m->findings) == -1)
     return -1;
+  for (size_t i = 0; m->opts->extra_findings
+                     && i < m->opts->extra_findings->len; i++) {
+    struct finding f = m->opts->extra_findings->ptr[i];
+    f.message = strdup (f.message);
+    if (f.message == NULL
+        || finding_vector_append (&m->findings, f) == -1) {
+      free (f.message);
+      error_set ("migrate: out of memory");
+      return -1;
+    }
+  }
   if (m->cb->findings)
     m->cb->findings (m->cb->opaque, m->vm, &m->findings);
   if (json_set_new (m->report, "validation",
@@ -403,12 +414,16 @@ migrate_create_disk (struct migration *m, size_t i)
   uint64_t size;
   bool close_src;
 
-  src = migrate_source_disk (m, i, &close_src);
-  if (src == NULL)
-    return -1;
-  size = src->size;
-  if (close_src)
-    disk_close (src);
+  if (m->vm != &m->own_vm)
+    size = m->vm->disks.ptr[i].capacity;    /* a warm source's model */
+  else {
+    src = migrate_source_disk (m, i, &close_src);
+    if (src == NULL)
+      return -1;
+    size = src->size;
+    if (close_src)
+      disk_close (src);
+  }
   if (target_create_disk (&m->target, i, migrate_disk_format (m, i), size)
       == -1)
     return -1;

@@ -70,6 +70,9 @@ struct migrate_options {
   bool compat;                    /* SATA/e1000e instead of VirtIO */
   const char *domain_type;        /* "kvm" (default) or "qemu" */
   unsigned workers;               /* 0 = from the machine */
+  /* Findings of rules the caller ran (a warm source's), validated with
+   * the VM's own; NULL = none. */
+  const finding_vector *extra_findings;
 };
 
 const char *migrate_step_name (enum migrate_step step);

@@ -119,8 +119,11 @@ warm_pass_open (struct migration *m, struct change_source *src,
   const struct vm *vm = migrate_vm (m);
   bool keep_finished;
 
-  pass->started = warm_now ();
   pass->bytes_changed = pass->bytes_zero = pass->bytes_copied = 0;
+  pass->copy_seconds = 0;
+  if (h && h->pass_start && h->pass_start (h->opaque, pass) == -1)
+    return -1;
+  pass->started = warm_now ();
   if (src->ops->view_open (src, pass->base, pass->mark, &op->view) == -1)
     return -1;
   op->view_open = true;
@@ -198,9 +201,10 @@ warm_checkpoint (void *opaque, const struct range *done, size_t n)
 /* Copy what warm_pass_open decided into the target images. */
 static int
 warm_pass_copy (struct migration *m, const struct warm_options *o,
-                struct warm_pass *pass, bool fresh_target,
-                const struct warm_hooks *h, struct warm_open_pass *op)
+                struct warm_pass *pass, const struct warm_hooks *h,
+                struct warm_open_pass *op)
 {
+  double t = warm_now ();
   int r = 0;
 
   migrate_use_source_disks (m, op->view.disks);
@@ -211,7 +215,7 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
       /* never NULL: NULL would mean the whole disk */
       .ranges = op->todo[i].len ? op->todo[i].ptr : &nothing,
       .nr_ranges = op->todo[i].len,
-      .target_is_zero = fresh_target,
+      .target_is_zero = pass->target_fresh,
       .checkpoint_interval = o->checkpoint_interval,
       .bandwidth = o->bandwidth,
     };
@@ -225,6 +229,7 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
     pass->bytes_copied += stats.bytes_read;
   }
   migrate_use_source_disks (m, NULL);
+  pass->copy_seconds = warm_now () - t;
   pass->seconds = warm_now () - pass->started;
   return r;
 }
@@ -238,8 +243,7 @@ warm_pass (struct migration *m, struct change_source *src,
   int r = -1;
 
   if (warm_pass_open (m, src, pass, finished, h, &op) == 0
-      && warm_pass_copy (m, o, pass, pass->base == NULL && finished == NULL,
-                         h, &op) == 0)
+      && warm_pass_copy (m, o, pass, h, &op) == 0)
     r = 0;
   if (op.view_open) {
     op.view_open = false;
@@ -311,7 +315,7 @@ warm_cutover_offline (struct migration *m, struct change_source *src,
   /* 3: the final pass, its view kept open for 4 */
   t = warm_now ();
   if (warm_pass_open (m, src, &final, c->finished, &h->pass, &op) == -1
-      || warm_pass_copy (m, o, &final, false, &h->pass, &op) == -1)
+      || warm_pass_copy (m, o, &final, &h->pass, &op) == -1)
     goto out;
   dt->final_sync = warm_now () - t;
   if (h->final_done && h->final_done (h->opaque, &final) == -1)

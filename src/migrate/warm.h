@@ -57,6 +57,8 @@ struct warm_pass {
   /* in */
   const char *base;             /* NULL = seed (full view) */
   const char *mark;             /* NULL = final pass (source off) */
+  bool target_fresh;            /* the target images read as zeros (a
+                                   first seed): zeros need no writing */
   /* out, valid from the begin hook on */
   bool full;                    /* the whole view copied (seed, or the
                                    epoch changed) */
@@ -67,11 +69,15 @@ struct warm_pass {
   uint64_t bytes_zero;          /* of which read as zeros */
   /* out, after the pass */
   uint64_t bytes_copied;        /* data read and written */
-  double started;               /* epoch seconds */
+  double started;               /* epoch seconds: the view's instant */
   double seconds;
+  double copy_seconds;          /* of which copying (the rest: views) */
 };
 
 struct warm_hooks {
+  /* About to open the view (pass->base, ->mark): the last moment to
+   * record the mark's name before it exists.  -1 stops. */
+  int (*pass_start) (void *opaque, const struct warm_pass *pass);
   /* The view is open and its changes known; nothing copied yet.
    * restart: ranges an earlier attempt of this pass finished are void
    * (the view is not the one they came from): forget them.  -1 stops
@@ -88,7 +94,8 @@ struct warm_hooks {
 /* Run one pass.  finished (NULL, or one vector per disk): ranges an
  * interrupted attempt of the same pass made durable; they are not copied
  * again when the view is adopted, or when the source is off (its bytes
- * cannot have changed).  0, or -1 with the error set (the view closed;
+ * cannot have changed).  The epoch (pass->epoch) is valid only in the
+ * hooks called while the view is open.  0, or -1 with the error set (the view closed;
  * the target holds part of the pass: run it again). */
 int warm_pass (struct migration *m, struct change_source *src,
                const struct warm_options *o, struct warm_pass *pass,

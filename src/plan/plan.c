@@ -182,7 +182,7 @@ plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
                              plan_vm_state_name (to), error, message);
 }
 
-static double
+double
 plan_now (void)
 {
   struct timespec ts;
@@ -285,42 +285,8 @@ plan_lock_release (struct store *s, int64_t plan_id)
  * One VM through the state machine
  */
 
-/* Shared by the threads of one `plan run`. */
-struct plan_runner {
-  const struct plan_run_options *opts;
-  const struct plan_callbacks *cb;
-  const struct store_plan *plan;
-  struct plan_settings settings;
-  struct migrate_options base;      /* per VM: source and name set */
-
-  pthread_mutex_t lock;             /* protects below */
-  struct store_vm *queue;
-  size_t nr_queue, next;
-  bool stop;                        /* cancel seen: start no more VMs */
-  struct plan_run_result result;
-};
-
-/* One VM being run by one thread. */
-struct plan_vm {
-  struct plan_runner *runner;
-  struct store *s;                  /* this thread's handle */
-  struct store_vm row;
-  store_disk_vector disks;
-  struct migrate_options mopts;
-  struct migration *m;
-  enum plan_vm_state state;
-  bool cancelled;                   /* a checkpoint saw the request */
-  /* copy progress, for the store and the callbacks */
-  uint64_t bytes_total, bytes_done, run_start_bytes;
-  double run_start;
-};
-
-static int
-plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
-               const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
 /* Record a transition (state + event, one transaction) and report it. */
-static int
+int
 plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
                const char *fmt, ...)
 {
@@ -342,7 +308,7 @@ plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
 
 /* A cancel point: `plan cancel` (the request in the store) or SIGINT /
  * SIGTERM (util/interrupt.h) stop the VM here, cancelled and resumable. */
-static int
+int
 plan_vm_check_cancel (struct plan_vm *pv)
 {
   bool requested;
@@ -412,6 +378,7 @@ plan_vm_check_disks (struct plan_vm *pv)
   for (size_t i = 0; i < vm->disks.len; i++) {
     struct store_disk *sd = &pv->disks.ptr[i];
     struct disk *d;
+    uint64_t size;
 
     if (strcmp (sd->source_path, vm->disks.ptr[i].path) != 0) {
       error_set ("%s: disk %zu is now %s, the plan recorded %s: the source "
@@ -419,20 +386,25 @@ plan_vm_check_disks (struct plan_vm *pv)
                  sd->source_path);
       return -1;
     }
-    d = source_disk_open (&vm->disks.ptr[i]);
-    if (d == NULL)
-      return -1;
-    if (sd->size != d->size) {
+    /* A warm source's model has the sizes (its images are in use). */
+    if (pv->warm)
+      size = vm->disks.ptr[i].capacity;
+    else {
+      d = source_disk_open (&vm->disks.ptr[i]);
+      if (d == NULL)
+        return -1;
+      size = d->size;
+      disk_close (d);
+    }
+    if (sd->size != size) {
       if (sd->copy_runs > 0) {
         error_set ("%s: disk %zu (%s) is now %" PRIu64 " bytes, the "
                    "interrupted copy was of %" PRIu64 ": the source changed",
-                   pv->row.vm_name, i, sd->source_path, d->size, sd->size);
-        disk_close (d);
+                   pv->row.vm_name, i, sd->source_path, size, sd->size);
         return -1;
       }
-      sd->size = d->size;       /* not copied yet: take the real size */
+      sd->size = size;          /* not copied yet: take the real size */
     }
-    disk_close (d);
     pv->bytes_total += sd->size;
   }
   return 0;
@@ -447,7 +419,7 @@ plan_file_exists (const char *path)
 
 /* preparing: plan_vm_prepare() — decide (first run) or reload (resume)
  * the target's names; create the images the plan does not have yet. */
-static int
+int
 plan_vm_prepare (struct plan_vm *pv)
 {
   const struct target *t;
@@ -572,14 +544,9 @@ rollback:
 }
 
 /* Called by the mover with a batch of durable finished ranges of disk
- * pv->cur_disk (see copy.h): recorded in one transaction, then the cancel
+ * dc->sd (see copy.h): recorded in one transaction, then the cancel
  * request is looked at. */
-struct plan_disk_copy {
-  struct plan_vm *pv;
-  struct store_disk *sd;
-};
-
-static int
+int
 plan_vm_checkpoint (void *opaque, const struct range *done, size_t n)
 {
   struct plan_disk_copy *dc = opaque;
@@ -736,15 +703,15 @@ plan_vm_define (struct plan_vm *pv)
   return migrate_define (pv->m);
 }
 
-/* done: plan_vm_finish() — the report, in the target and in the store. */
-static int
-plan_vm_finish (struct plan_vm *pv)
+/* The report into the store and the last transition, in one
+ * transaction. */
+int
+plan_vm_store_report (struct plan_vm *pv, enum plan_vm_state to,
+                      const char *error, const char *message)
 {
   char *report;
   int r;
 
-  if (migrate_write_report (pv->m) == -1)
-    return -1;
   report = plan_json_text (migrate_report (pv->m));
   if (report == NULL)
     return -1;
@@ -756,22 +723,31 @@ plan_vm_finish (struct plan_vm *pv)
   free (report);
   if (r == -1
       || plan_vm_set_state (pv->s, pv->row.id, pv->row.target_name,
-                            pv->state, PLAN_VM_DONE, NULL,
-                            "migrated and verified") == -1
+                            pv->state, to, error, message) == -1
       || store_commit (pv->s) == -1) {
     store_rollback (pv->s);
     return -1;
   }
-  pv->state = PLAN_VM_DONE;
+  pv->state = to;
   if (pv->runner->cb->state)
-    pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name,
-                           PLAN_VM_DONE, "migrated and verified");
+    pv->runner->cb->state (pv->runner->cb->opaque, pv->row.target_name, to,
+                           message);
   return 0;
+}
+
+/* done: plan_vm_finish() — the report, in the target and in the store. */
+static int
+plan_vm_finish (struct plan_vm *pv)
+{
+  if (migrate_write_report (pv->m) == -1)
+    return -1;
+  return plan_vm_store_report (pv, PLAN_VM_DONE, NULL,
+                               "migrated and verified");
 }
 
 /* failed / cancelled: plan_vm_end().  The target files stay: a later run
  * resumes from them. */
-static void
+void
 plan_vm_end (struct plan_vm *pv)
 {
   struct error_saved e;
@@ -797,36 +773,56 @@ plan_vm_end (struct plan_vm *pv)
   error_restore (&e);
 }
 
-/* Run one VM from wherever it is to done, failed or cancelled. */
+/* A VM's own store handle, its row and its migration, for the thread
+ * that runs it; from = its state when picked up.  -1: nothing to run
+ * (logged). */
+int
+plan_vm_open (struct plan_vm *pv, struct plan_runner *run,
+              const struct store_vm *row, enum plan_vm_state *from)
+{
+  pv->runner = run;
+  pv->s = store_open (run->opts->db_path);
+  if (pv->s == NULL) {
+    log_message (LOG_ERROR, "%s", error_message ());
+    return -1;
+  }
+  if (store_vm_get (pv->s, row->id, &pv->row) != 0
+      || plan_vm_state_parse (pv->row.state, from) == -1) {
+    log_message (LOG_ERROR, "%s", error_message ());
+    store_close (pv->s);
+    pv->s = NULL;
+    return -1;
+  }
+  pv->state = *from;
+  pv->mopts = run->base;
+  pv->mopts.source = pv->row.source;
+  pv->mopts.name = pv->row.target_name;
+  return 0;
+}
+
+void
+plan_vm_close (struct plan_vm *pv)
+{
+  migrate_free (pv->m);
+  store_disk_vector_free (&pv->disks);
+  store_vm_free (&pv->row);
+  store_close (pv->s);
+}
+
+/* Run one cold VM from wherever it is to done, failed or cancelled. */
 static enum plan_vm_state
 plan_vm_run (struct plan_runner *run, const struct store_vm *row)
 {
-  struct plan_vm pv = { .runner = run };
+  struct plan_vm pv = { 0 };
   enum plan_vm_state from;
   int r = -1;
 
-  pv.s = store_open (run->opts->db_path);
-  if (pv.s == NULL) {
-    log_message (LOG_ERROR, "%s", error_message ());
+  if (plan_vm_open (&pv, run, row, &from) == -1)
     return PLAN_VM_FAILED;
-  }
-  if (store_vm_get (pv.s, row->id, &pv.row) != 0) {
-    log_message (LOG_ERROR, "%s", error_message ());
-    store_close (pv.s);
-    return PLAN_VM_FAILED;
-  }
-  if (plan_vm_state_parse (pv.row.state, &from) == -1)
-    goto out;
-  pv.state = from;
-  pv.mopts = run->base;
-  pv.mopts.source = pv.row.source;
-  pv.mopts.name = pv.row.target_name;
   pv.m = migrate_new (&pv.mopts, NULL);
-  if (pv.m == NULL)
-    goto out;
-
-  r = -1;
-  if (plan_vm_validate (&pv, from) == -1 || plan_vm_check_cancel (&pv) == -1
+  if (pv.m == NULL
+      || plan_vm_validate (&pv, from) == -1
+      || plan_vm_check_cancel (&pv) == -1
       || plan_vm_prepare (&pv) == -1 || plan_vm_check_cancel (&pv) == -1
       || plan_vm_copy (&pv) == -1
       || plan_vm_verify (&pv) == -1
@@ -838,10 +834,7 @@ plan_vm_run (struct plan_runner *run, const struct store_vm *row)
 out:
   if (r == -1)
     plan_vm_end (&pv);
-  migrate_free (pv.m);
-  store_disk_vector_free (&pv.disks);
-  store_vm_free (&pv.row);
-  store_close (pv.s);
+  plan_vm_close (&pv);
   return pv.state;
 }
 
