@@ -111,7 +111,8 @@
 
 static const char *const plan_state_names[PLAN_VM_NR_STATES] = {
   "pending", "validating", "preparing", "copying", "verifying", "adapting",
-  "defining", "done", "failed", "cancelled",
+  "defining", "syncing", "cutting-over", "done", "failed", "cancelled",
+  "rolled-back",
 };
 
 const char *
