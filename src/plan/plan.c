@@ -493,7 +493,7 @@ plan_vm_prepare (struct plan_vm *pv)
         return -1;
       recorded = finished.len > 0;
       range_vector_reset (&finished);
-      if (exists && recorded)
+      if (exists && (recorded || pv->keep_targets))
         continue;               /* ours, with finished ranges: reused */
       /* Missing (the run died before creating it, or someone removed it),
        * or holding nothing the store relies on (no finished range: a copy
@@ -860,11 +860,14 @@ plan_runner_thread (void *arg)
   size_t i;
 
   while (plan_runner_next (run, &i)) {
-    enum plan_vm_state end = plan_vm_run (run, &run->queue[i]);
+    enum plan_vm_state end = run->warm
+                             ? plan_warm_vm_run (run, &run->queue[i])
+                             : plan_vm_run (run, &run->queue[i]);
     pthread_mutex_lock (&run->lock);
     switch (end) {
     case PLAN_VM_DONE: run->result.done++; break;
     case PLAN_VM_CANCELLED: run->result.cancelled++; run->stop = true; break;
+    case PLAN_VM_ROLLED_BACK: run->result.rolled_back++; break;
     default: run->result.failed++; break;
     }
     pthread_mutex_unlock (&run->lock);
@@ -881,7 +884,7 @@ plan_run (const struct plan_run_options *opts,
   struct store_plan plan = { 0 };
   store_vm_vector vms = empty_vector;
   struct store *s;
-  pthread_t threads[64];
+  pthread_t threads[256];
   unsigned nthreads, started = 0;
   bool holds_lock = false, cancel = false;
   int r = -1;
@@ -928,6 +931,15 @@ plan_run (const struct plan_run_options *opts,
 
   pthread_mutex_init (&run.lock, NULL);
   nthreads = opts->parallel ? opts->parallel : 1;
+  /* Warm VMs wait between syncs: each has a thread, and --parallel
+   * limits the copy passes at a time instead (plan_warm.c). */
+  run.warm = plan.mode && strcmp (plan.mode, "warm") == 0;
+  if (sem_init (&run.slots, 0, nthreads) == -1) {
+    error_set_errno (errno, "plan: sem_init");
+    goto out;
+  }
+  if (run.warm)
+    nthreads = run.nr_queue;
   if (nthreads > sizeof threads / sizeof threads[0])
     nthreads = sizeof threads / sizeof threads[0];
   if (nthreads > run.nr_queue)
@@ -945,6 +957,7 @@ plan_run (const struct plan_run_options *opts,
   for (unsigned i = 0; i < started; i++)
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&run.lock);
+  sem_destroy (&run.slots);
 
   /* VMs a cancel or a signal kept from starting. */
   if (store_plan_get_cancel (s, plan.id, &cancel) == -1)
@@ -971,6 +984,7 @@ plan_run (const struct plan_run_options *opts,
   result->done += run.result.done;
   result->failed += run.result.failed;
   result->cancelled += run.result.cancelled;
+  result->rolled_back += run.result.rolled_back;
   r = 0;
 out:
   if (holds_lock) {

@@ -117,6 +117,7 @@ struct plan_run_options {
 
 struct plan_run_result {
   size_t done, failed, cancelled, skipped;  /* VMs, after the run */
+  size_t rolled_back;           /* warm VMs whose cutover was undone */
 };
 
 /* Run the plan's unfinished VMs (pending, active — an interrupted run —

@@ -24,6 +24,9 @@ struct plan_settings {
   bool has_networks, has_storage;
   bool compat;
   bool tcg;
+  /* warm plans: seconds (interval 0 = auto), cutover_at epoch seconds
+   * (0 = when asked) */
+  double interval, cutover_at, max_downtime, shutdown_timeout;
 };
 
 /* 0, or -1 with the error set and nothing left to free. */
@@ -54,6 +57,7 @@ struct plan_runner {
   struct store_vm *queue;
   size_t nr_queue, next;
   bool stop;                        /* cancel seen: start no more VMs */
+  bool warm;                        /* a warm plan: plan_warm_vm_run() */
   sem_t slots;                      /* warm: copy passes at a time */
   struct plan_run_result result;
 };
@@ -69,6 +73,7 @@ struct plan_vm {
   enum plan_vm_state state;
   bool cancelled;                   /* a checkpoint saw the request */
   bool warm;                        /* a warm VM (plan_warm.c) */
+  bool keep_targets;                /* warm: the images hold passes */
   /* copy progress, for the store and the callbacks */
   uint64_t bytes_total, bytes_done, run_start_bytes;
   double run_start;
