@@ -189,6 +189,15 @@ plan_warm_open_source (struct plan_warm *w, enum plan_vm_state from,
   size_t nr_keep;
   int r = -1;
 
+  /* The plan's --cutover time becomes the VM's request, once: a
+   * rollback spends it, plan cutover makes a new one. */
+  if (from == PLAN_VM_PENDING && pv->runner->settings.cutover_at > 0
+      && pv->row.cutover_at == 0) {
+    if (store_vm_set_cutover (pv->s, pv->row.id,
+                              pv->runner->settings.cutover_at) == -1)
+      return -1;
+    pv->row.cutover_at = pv->runner->settings.cutover_at;
+  }
   if (from == PLAN_VM_PENDING)
     r = plan_vm_enter (pv, PLAN_VM_VALIDATING, "started (warm)");
   else
@@ -673,8 +682,10 @@ plan_warm_cutover (struct plan_warm *w)
     error_save (&e);
     json_set_string (migrate_report (pv->m), "result", "rolled-back");
     json_set_string (migrate_report (pv->m), "error", e.message);
-    if (plan_vm_store_report (pv, PLAN_VM_ROLLED_BACK, e.message,
-                              e.message) == -1)
+    /* the request is spent: a new cutover must be asked for */
+    if (store_vm_set_cutover (pv->s, pv->row.id, 0) == -1
+        || plan_vm_store_report (pv, PLAN_VM_ROLLED_BACK, e.message,
+                                 e.message) == -1)
       log_warn ("%s", error_message ());
     error_restore (&e);
     r = 0;                      /* an end, not a failure of the run */
@@ -691,8 +702,7 @@ static bool
 plan_warm_cutover_due (struct plan_warm *w)
 {
   const struct plan_settings *st = &w->pv.runner->settings;
-  double at = w->pv.row.cutover_at > 0 ? w->pv.row.cutover_at
-                                       : st->cutover_at;
+  double at = w->pv.row.cutover_at;
   double predicted = w->pv.row.predicted_downtime;
   bool converges = true;
 

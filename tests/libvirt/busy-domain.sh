@@ -5,7 +5,8 @@
 # virtio, an interface on NETWORK if given, and a serial console that every
 # host appends to SERIAL_LOG (read it with guest-healthy.sh).  A guest that
 # powers off, reboots or crashes is destroyed, so that it cannot come back
-# unnoticed.
+# unnoticed.  DATA_DISK=PATH adds a second qcow2 disk (vdb) for a guest
+# that writes to it (writer-guest.sh).
 set -eu
 [ $# -ge 4 ] || { echo "usage: busy-domain.sh NAME DISK MIB SERIAL_LOG [NETWORK]" >&2; exit 2; }
 name=$1 disk=$2 mib=$3 log=$4 net=${5:-}
@@ -23,6 +24,13 @@ cat <<XML
       <driver name='qemu' type='qcow2'/>
       <source file='$disk'/>
       <target dev='vda' bus='virtio'/>
+    </disk>
+XML
+[ -z "${DATA_DISK:-}" ] || cat <<XML
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$DATA_DISK'/>
+      <target dev='vdb' bus='virtio'/>
     </disk>
 XML
 [ -z "$net" ] ||

@@ -1,0 +1,143 @@
+#!/bin/sh
+# test_warm_migrate.sh: a running guest that writes to its disk all the
+# time is migrated warm into a dir: target, with ferry killed once in the
+# middle; nothing it wrote is lost.
+#
+# Host A (start-hosts.sh) runs the guest of writer-guest.sh: a boot disk
+# and a data disk (qcow2 v3) it writes random blocks and a counter to,
+# printing "FERRY-WARM-TICK N" once counter N is on the disk.
+#   1. plan create --mode warm: the plan and VM say "mode": "warm";
+#   2. plan run: the seed and at least two syncs are recorded, each with
+#      its figures; a predicted downtime is shown;
+#   3. SIGKILL of plan run in the middle of a pass, then plan run again:
+#      it goes on (no checkpoint of ours but the base and the pass's, no
+#      backup job left over);
+#   4. plan cutover while the run runs: the run carries it out and exits;
+#      the VM is done, the downtime phases are recorded and add up to the
+#      total;
+#   5. the target's disks equal the source's final disks (ferry hash of
+#      both, after the source is off: an oracle independent of the
+#      plan's own digest), the counter on the target is at least the last
+#      tick the guest printed, the source is defined and off, and it holds
+#      no checkpoint and no bitmap of ferry's.
+# Exit 0 pass, 1 fail, 77 skip (libvirt hosts or QEMU cannot run here).
+# Must never: touch the system libvirtd; it stops only its own hosts.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+ferry=${FERRY:-$root/build/ferry}
+host_a=ferry-warm-a
+vm=ferrywarm$$
+# shellcheck source=tests/libvirt/lib.sh
+. "$here/lib.sh"
+
+hosts_start ferry-warm "$host_a"
+chmod 755 "$work"
+export FERRY_STATE_DIR="$work/state"
+uri_a=$(host_uri $host_a)
+disks=$work/disks
+json () { "$ferry" plan show p1 --json; }
+# jq-free JSON queries: python3 -c over `plan show --json`
+q () { json | python3 -c "import json,sys; p=json.load(sys.stdin); v=p['vms'][0]; print($1)"; }
+last_tick () { grep -ao 'FERRY-WARM-TICK [0-9]*' "$work/serial.log" | tail -n1 | cut -d' ' -f2; }
+wait_for () {  # wait_for SECONDS PYTHON-CONDITION
+  _end=$(( $(date +%s) + $1 ))
+  while [ "$(date +%s)" -lt $_end ]; do
+    [ "$(q "$2" 2>/dev/null)" = True ] && return 0
+    sleep 1
+  done
+  return 1
+}
+
+mkdir "$disks" && chmod 755 "$disks" &&
+  "$here/writer-guest.sh" "$work/boot.raw" ferry-warm 256 64 1 >"$work/build.log" 2>&1 &&
+  qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/boot.raw" "$disks/boot.qcow2" &&
+  qemu-img create -q -f qcow2 -o compat=1.1 "$disks/data.qcow2" 64M &&
+  chmod 666 "$disks"/*.qcow2 &&
+  DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
+    "$work/serial.log" >"$work/domain.xml" &&
+  on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
+status=$?
+[ $status -eq 0 ] || cat "$work/build.log"
+check $status "setup/writer-guest-started"
+_end=$(( $(date +%s) + 120 ))
+while [ -z "$(last_tick)" ] && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+[ -n "$(last_tick)" ]
+check $? "setup/guest-writes (tick $(last_tick))"
+
+# 1. the plan
+"$ferry" host add A "$uri_a" >/dev/null &&
+  "$ferry" plan create p1 --mode warm --from "kvm:A/$vm" --to "dir:$work/out" \
+    --interval 4s --shutdown-timeout 3s >"$work/create.log" 2>&1
+status=$?
+cat "$work/create.log"
+check $status "create/warm-plan"
+[ "$(q "p['mode'] == 'warm' and v['mode'] == 'warm'")" = True ]
+check $? "create/mode-is-warm"
+
+# 2. seed and syncs
+"$ferry" plan run p1 >"$work/run1.log" 2>&1 &
+run=$!
+wait_for 240 "len([s for s in v['syncs'] if s['seconds'] > 0 and s['index'] >= 2]) >= 1"
+check $? "run/seed-and-two-syncs"
+[ "$(q "all(k in s for s in v['syncs'] for k in ('index','started','seconds','bytes-changed','bytes-copied'))")" = True ]
+check $? "run/syncs-have-their-figures"
+[ "$(q "v['syncs'][0]['bytes-copied'] > 0 and v['syncs'][1]['bytes-changed'] > 0")" = True ]
+check $? "run/syncs-copy-what-changed"
+[ "$(q "v['state'] == 'syncing' and v['predicted-downtime-seconds'] is not None")" = True ]
+check $? "run/syncing-with-a-prediction"
+
+# 3. killed in the middle of a pass, then run again
+n=$(q "len(v['syncs'])")
+wait_for 60 "len(v['syncs']) > $n" 
+kill -9 $run
+wait $run 2>/dev/null
+marks=$(on "$uri_a" checkpoint-list "$vm" --name | grep -c ferry-)
+[ "$marks" -ge 1 ] && [ "$marks" -le 2 ]
+check $? "kill/at-most-base-and-pass-mark ($marks)"
+"$ferry" plan run p1 >"$work/run2.log" 2>&1 &
+run=$!
+n=$(q "len([s for s in v['syncs'] if s['seconds'] > 0])")
+wait_for 120 "len([s for s in v['syncs'] if s['seconds'] > 0]) > $n + 1"
+check $? "kill/resumed-and-syncs-on"
+
+# 4. the cutover, carried out by the running plan run
+"$ferry" plan cutover p1 >"$work/cutover.log" 2>&1
+check $? "cutover/requested"
+_end=$(( $(date +%s) + 300 ))
+while kill -0 $run 2>/dev/null && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+wait $run
+status=$?
+cat "$work/run2.log" | tail -n 20
+check $status "cutover/run-exits-0"
+[ "$(q "v['state']")" = done ]
+check $? "cutover/vm-done"
+[ "$(q "all(k in v['downtime'] for k in ('shutdown-seconds','final-sync-seconds','verify-seconds','adapt-seconds','define-seconds','boot-seconds','total-seconds'))")" = True ]
+check $? "cutover/downtime-phases-recorded"
+[ "$(q "abs(sum(x for k, x in v['downtime'].items() if k != 'total-seconds') - v['downtime']['total-seconds']) < 0.5")" = True ]
+check $? "cutover/phases-add-up ($(q "v['downtime']"))"
+[ "$(q "any(s.get('final') for s in v['syncs'])")" = True ]
+check $? "cutover/final-sync-recorded"
+
+# 5. nothing lost, nothing left behind
+[ "$(on "$uri_a" domstate "$vm")" = "shut off" ]
+check $? "source/defined-and-off"
+tick=$(last_tick)
+target_data=$(ls "$work/out/"*-disk1.qcow2)
+counter=$(qemu-img dd -f qcow2 -O raw if="$target_data" of=/dev/stdout bs=512 count=1 2>/dev/null |
+  head -c 40 | tr -d '\0' | sed -n 's/^FERRY-WARM-COUNTER \([0-9]*\).*/\1/p')
+[ -n "$counter" ] && [ "$counter" -ge "$tick" ]
+check $? "verify/no-write-lost (target counter ${counter:-none}, last tick $tick)"
+for i in 0 1; do
+  src=$disks/boot.qcow2; [ $i -eq 1 ] && src=$disks/data.qcow2
+  s=$("$ferry" hash "$src" | cut -d' ' -f1)
+  t=$("$ferry" hash "$(ls "$work/out/"*-disk$i.qcow2)" | cut -d' ' -f1)
+  [ -n "$s" ] && [ "$s" = "$t" ]
+  check $? "verify/disk$i-equals-the-source ($s)"
+done
+[ -z "$(on "$uri_a" checkpoint-list "$vm" --name)" ]
+check $? "cleanup/no-checkpoint-left"
+! qemu-img info -U "$disks/data.qcow2" | grep -q "bitmaps:"
+check $? "cleanup/no-bitmap-left"
+on "$uri_a" undefine "$vm" >/dev/null
+exit $failed
