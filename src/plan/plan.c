@@ -1074,12 +1074,24 @@ plan_delete (struct store *s, const char *name)
     goto fail;
   }
   }
+  /* A warm plan's checkpoints go first, outside the transaction (they
+   * talk to the hosts); a run that starts meanwhile is refused below. */
+  if (p.mode && strcmp (p.mode, "warm") == 0) {
+    store_rollback (s);
+    if (plan_warm_forget (s, &p) == -1 || store_begin (s) == -1)
+      goto out;
+    if (store_plan_locked (s, p.id) != 0) {
+      error_set ("plan %s: a run started while it was being deleted", name);
+      goto fail;
+    }
+  }
   if (store_plan_delete (s, p.id) == -1)
     goto fail;
   store_plan_free (&p);
   return store_commit (s);
 fail:
-  store_plan_free (&p);
   store_rollback (s);
+out:
+  store_plan_free (&p);
   return -1;
 }

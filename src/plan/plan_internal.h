@@ -113,5 +113,8 @@ void plan_vm_end (struct plan_vm *pv);
  * failed, cancelled or rolled back; its final state. */
 enum plan_vm_state plan_warm_vm_run (struct plan_runner *run,
                                      const struct store_vm *row);
+/* Before a warm plan is deleted: every VM's marks removed from its
+ * source (one that cannot be reached is logged and skipped). */
+int plan_warm_forget (struct store *s, const struct store_plan *p);
 
 #endif

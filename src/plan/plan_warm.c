@@ -842,3 +842,41 @@ out:
   plan_vm_close (pv);
   return pv->state;
 }
+
+/* Remove the marks of every VM of a warm plan that is about to be
+ * deleted (the store will not know them any more).  A source that cannot
+ * be reached is reported and skipped: the plan can still be deleted. */
+int
+plan_warm_forget (struct store *s, const struct store_plan *p)
+{
+  store_vm_vector vms = empty_vector;
+
+  if (store_vm_list (s, p->id, &vms) == -1)
+    return -1;
+  for (size_t i = 0; i < vms.len; i++) {
+    struct plan_warm w = { .pv = { .s = s, .row = vms.ptr[i] } };
+    CLEANUP_FREE char *uri = NULL, *domain = NULL;
+
+    if (strcmp (vms.ptr[i].state, "pending") == 0)
+      continue;                 /* never touched its source */
+    snprintf (w.tag, sizeof w.tag, "p%" PRId64 "v%" PRId64, p->id,
+              vms.ptr[i].id);
+    w.journal = (struct change_journal) {
+      .intent = plan_warm_intent, .done = plan_warm_done, .opaque = &w,
+    };
+    if (plan_warm_source_parse (&w, &uri, &domain) == 0
+        && (w.src = kvm_source_open (uri, domain, w.tag, &w.journal,
+                                     &w.facts)) != NULL
+        && w.src->ops->recover (w.src, NULL, 0) == 0)
+      log_info ("%s: ferry's checkpoints removed from %s",
+                vms.ptr[i].target_name, vms.ptr[i].source);
+    else
+      log_warn ("%s: ferry's checkpoints on %s could not be removed: %s",
+                vms.ptr[i].target_name, vms.ptr[i].source, error_message ());
+    if (w.src)
+      w.src->ops->close (w.src);
+    kvm_facts_free (&w.facts);
+  }
+  store_vm_vector_free (&vms);
+  return 0;
+}
