@@ -5,9 +5,10 @@
 #   make test    install, build, run the whole test suite
 #   make check-asan  unit tests under AddressSanitizer + UBSan
 #   make demo    install, build, and show ferry at work on a sample disk
-#   make bench   both benchmarks: bench-convert and bench-live
+#   make bench   the benchmarks: bench-convert, bench-live, bench-warm
 #   make bench-convert  ferry convert next to qemu-img convert and nbdcopy
 #   make bench-live     ferry live migrate next to virsh migrate --live
+#   make bench-warm     a warm migration of a writing guest next to a cold one
 #   make fuzz    build the libFuzzer harnesses and run each briefly
 #
 # MESON_SETUP_ARGS go to every `meson setup` (CI: -Dwerror=true); they
@@ -19,6 +20,7 @@ MESON_SETUP_ARGS ?=
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: all deps build test check-asan demo bench bench-convert bench-live \
+	bench-warm \
 	fuzz clean
 
 all: build
@@ -52,13 +54,16 @@ check-asan: deps
 demo: deps build
 	scripts/demo.sh $(BUILD)/ferry
 
-bench: bench-convert bench-live
+bench: bench-convert bench-live bench-warm
 
 bench-convert: deps build
 	python3 bench/convert.py $(BUILD)/ferry
 
 bench-live: deps build
 	python3 bench/live.py $(BUILD)/ferry
+
+bench-warm: deps build
+	python3 bench/warm.py $(BUILD)/ferry
 
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || \
