@@ -9,12 +9,14 @@
 #   1. plan create --mode warm: the plan and VM say "mode": "warm";
 #   2. plan run: the seed and at least two syncs are recorded, each with
 #      its figures; a predicted downtime is shown;
-#   3. SIGKILL of plan run in the middle of a pass, then plan run again:
-#      it goes on (no checkpoint of ours but the base and the pass's, no
-#      backup job left over);
-#   4. plan cutover while the run runs: the run carries it out and exits;
-#      the VM is done, the downtime phases are recorded and add up to the
-#      total;
+#   3. SIGKILL of plan run at random points while it syncs
+#      (FERRY_WARM_KILLS_SYNC times, default 1), each time run again: it
+#      goes on, and never leaves a checkpoint of ours but the base and
+#      the unfinished pass's;
+#   4. plan cutover while the run runs: the run carries it out and exits,
+#      also when killed at random points of the cutover
+#      (FERRY_WARM_KILLS_CUTOVER times, default 1) and run again; the VM
+#      is done, the downtime phases are recorded and add up to the total;
 #   5. the target's disks equal the source's final disks (ferry hash of
 #      both, after the source is off: an oracle independent of the
 #      plan's own digest), the counter on the target is at least the last
@@ -87,28 +89,44 @@ check $? "run/syncs-copy-what-changed"
 [ "$(q "v['state'] == 'syncing' and v['predicted-downtime-seconds'] is not None")" = True ]
 check $? "run/syncing-with-a-prediction"
 
-# 3. killed in the middle of a pass, then run again
-n=$(q "len(v['syncs'])")
-wait_for 60 "len(v['syncs']) > $n" 
-kill -9 $run
-wait $run 2>/dev/null
-marks=$(on "$uri_a" checkpoint-list "$vm" --name | grep -c ferry-)
-[ "$marks" -ge 1 ] && [ "$marks" -le 2 ]
-check $? "kill/at-most-base-and-pass-mark ($marks)"
-"$ferry" plan run p1 >"$work/run2.log" 2>&1 &
-run=$!
+# 3. killed at random points while it syncs, then run again each time
+kills_sync=${FERRY_WARM_KILLS_SYNC:-1} kills_cutover=${FERRY_WARM_KILLS_CUTOVER:-1}
+k=0
+while [ $k -lt "$kills_sync" ]; do
+  sleep "$(shuf -i 1-8 -n 1)"
+  kill -9 $run
+  wait $run 2>/dev/null
+  marks=$(on "$uri_a" checkpoint-list "$vm" --name | grep -c ferry-)
+  [ "$marks" -le 2 ] || { echo "kill $k: $marks checkpoints"; on "$uri_a" checkpoint-list "$vm"; }
+  [ "$marks" -le 2 ]
+  check $? "kill/sync-$k/at-most-base-and-pass-mark ($marks)"
+  "$ferry" plan run p1 >>"$work/run2.log" 2>&1 &
+  run=$!
+  k=$((k + 1))
+done
 n=$(q "len([s for s in v['syncs'] if s['seconds'] > 0])")
-wait_for 120 "len([s for s in v['syncs'] if s['seconds'] > 0]) > $n + 1"
+wait_for 180 "len([s for s in v['syncs'] if s['seconds'] > 0]) > $n + 1"
 check $? "kill/resumed-and-syncs-on"
 
-# 4. the cutover, carried out by the running plan run
+# 4. the cutover, carried out by the running plan run, killed at random
+#    points too (each time run again: it resumes the cutover)
 "$ferry" plan cutover p1 >"$work/cutover.log" 2>&1
 check $? "cutover/requested"
+k=0
+while [ $k -lt "$kills_cutover" ] && kill -0 $run 2>/dev/null; do
+  sleep "$(shuf -i 1-12 -n 1)"
+  kill -9 $run 2>/dev/null
+  wait $run 2>/dev/null
+  echo "killed during: $(q "v['state']")"
+  "$ferry" plan run p1 >>"$work/run2.log" 2>&1 &
+  run=$!
+  k=$((k + 1))
+done
 _end=$(( $(date +%s) + 300 ))
 while kill -0 $run 2>/dev/null && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
 wait $run
 status=$?
-cat "$work/run2.log" | tail -n 20
+tail -n 20 "$work/run2.log"
 check $status "cutover/run-exits-0"
 [ "$(q "v['state']")" = done ]
 check $? "cutover/vm-done"
