@@ -299,30 +299,39 @@ warm_rollback (struct migration *m, struct change_source *src,
   free (why);
 }
 
-/* Steps 3..7, with the source off since t_stop. */
+/* The time since *last, which becomes now: consecutive phases share
+ * their boundaries, so that they add up to the total. */
+static double
+warm_phase (double *last)
+{
+  double now = warm_now (), d = now - *last;
+  *last = now;
+  return d;
+}
+
+/* Steps 3..7, with the source off since t_stop; the shutdown phase ended
+ * at *last. */
 static int
 warm_cutover_offline (struct migration *m, struct change_source *src,
                       const struct warm_options *o, struct warm_cutover *c,
                       const struct warm_cutover_hooks *h, const char *base,
-                      double t_stop)
+                      double t_stop, double *last)
 {
   struct warm_downtime *dt = &c->downtime;
   struct warm_pass final = { .base = base, .mark = NULL };
   struct warm_open_pass op = { 0 };
-  double t, boot_check = o->boot_check > 0 ? o->boot_check : WARM_BOOT_CHECK;
+  double boot_check = o->boot_check > 0 ? o->boot_check : WARM_BOOT_CHECK;
   int r = -1;
 
   /* 3: the final pass, its view kept open for 4 */
-  t = warm_now ();
   if (warm_pass_open (m, src, &final, c->finished, &h->pass, &op) == -1
       || warm_pass_copy (m, o, &final, &h->pass, &op) == -1)
     goto out;
-  dt->final_sync = warm_now () - t;
   if (h->final_done && h->final_done (h->opaque, &final) == -1)
     goto out;
+  dt->final_sync = warm_phase (last);
 
   /* 4: the digest of the final view against the target's */
-  t = warm_now ();
   migrate_use_source_disks (m, op.view.disks);
   for (size_t i = 0; i < op.nr_disks; i++)
     if (migrate_verify_disk (m, i, NULL, NULL) == -1) {
@@ -333,22 +342,19 @@ warm_cutover_offline (struct migration *m, struct change_source *src,
   op.view_open = false;
   if (src->ops->view_close (src, &op.view) == -1)
     goto out;
-  dt->verify = warm_now () - t;
+  dt->verify = warm_phase (last);
 
   /* 5, 6, 7 */
-  t = warm_now ();
   if (migrate_adapt (m) == -1)
     goto out;
-  dt->adapt = warm_now () - t;
-  t = warm_now ();
+  dt->adapt = warm_phase (last);
   if (migrate_define (m) == -1)
     goto out;
-  dt->define = warm_now () - t;
-  t = warm_now ();
+  dt->define = warm_phase (last);
   if (migrate_start (m) == -1)
     goto out;
-  dt->boot = warm_now () - t;
-  dt->total = warm_now () - t_stop;
+  dt->boot = warm_phase (last);
+  dt->total = *last - t_stop;
 
   /* The target must keep running a while before the cutover counts. */
   if (strcmp (migrate_target (m)->kind, "libvirt") == 0) {
@@ -368,6 +374,8 @@ warm_cutover_offline (struct migration *m, struct change_source *src,
     goto out;
   r = 0;
 out:
+  if (r == -1)
+    dt->total = warm_now () - t_stop;
   warm_open_pass_free (src, &op);
   return r;
 }
@@ -381,7 +389,7 @@ warm_cutover (struct migration *m, struct change_source *src,
                                            : WARM_SHUTDOWN_TIMEOUT;
   const char *base = c->base;
   bool running;
-  double t_stop;
+  double t_stop, last;
 
   c->rolled_back = c->forced = false;
   memset (&c->downtime, 0, sizeof c->downtime);
@@ -407,9 +415,10 @@ warm_cutover (struct migration *m, struct change_source *src,
   }
   else
     t_stop = c->stopped_at > 0 ? c->stopped_at : warm_now ();
-  c->downtime.shutdown = warm_now () - t_stop;
+  last = t_stop;
+  c->downtime.shutdown = warm_phase (&last);
 
-  if (warm_cutover_offline (m, src, o, c, h, base, t_stop) == -1) {
+  if (warm_cutover_offline (m, src, o, c, h, base, t_stop, &last) == -1) {
     warm_rollback (m, src, c);
     return -1;
   }
