@@ -1,6 +1,7 @@
 /* store_internal.h: what the parts of the plan store share: store.c
  * (open, schema, transactions, plans, VMs, disks, ranges), store_hosts.c
- * (the hosts table) and store_lock.c (the plans' runner locks).  Nothing
+ * (the hosts table), store_lock.c (the plans' runner locks) and
+ * store_warm.c (warm VMs: their columns, syncs and intents).  Nothing
  * outside these files includes it; callers use store.h.
  */
 #ifndef FERRY_PLAN_STORE_INTERNAL_H
@@ -38,5 +39,10 @@ void store_bind_text (sqlite3_stmt *st, int col, const char *text);
 int store_bind_u64 (struct store *s, sqlite3_stmt *st, int col, uint64_t v);
 /* Negative values read as 0. */
 uint64_t store_column_u64 (sqlite3_stmt *st, int col);
+/* Run sql, an UPDATE of one plan_vms column with the parameters (text,
+ * now, vm_id): "UPDATE plan_vms SET <column> = ?, updated_at = ? WHERE
+ * id = ?"; column is one of ours, never user input. */
+int store_vm_set_text (struct store *s, int64_t vm_id, const char *sql,
+                       const char *text, const char *what);
 
 #endif
