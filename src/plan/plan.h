@@ -71,6 +71,10 @@ struct plan_callbacks {
   void *opaque;
 };
 
+/* A warm plan's shutdown timeout when none is given: seconds of a
+ * graceful shutdown of the source before it is powered off. */
+#define PLAN_SHUTDOWN_TIMEOUT_DEFAULT 300
+
 struct plan_create_options {
   const char *name;
   const char *const *sources;       /* "vmx:PATH", ... */
