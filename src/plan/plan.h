@@ -149,7 +149,7 @@ int plan_cutover (struct store *s, const char *name, const char *const *vms,
 /* Forget a plan (its target files stay).  Refused while it runs. */
 int plan_delete (struct store *s, const char *name);
 
-/* [{name, target, format, created, running, vms, states: {state: n},
+/* [{name, target, format, mode, created, running, vms, states: {state: n},
  *   bytes-total, bytes-done}] */
 json_t *plan_list_json (struct store *s);
 /* Everything about one plan: see docs/plan-state-machine.md.  events =
