@@ -2,11 +2,11 @@
  *
  * Every SQL statement of ferry is in this file, store_hosts.c and
  * store_warm.c (warm VMs' columns, syncs, intents); the plans' runner locks, which are not in the database, are in store_lock.c.
- * This file opens the store, creates the schema, runs transactions and
+ * This file opens the store, migrates its schema, runs transactions and
  * holds the statement helpers the others share (store_internal.h), and
  * the plans, VMs, events, disks and ranges.  The schema is created by
- * an ordered list of migrations; schema_version holds how many have run.
- * A migration never changes once released: changes are new migrations.
+ * the ordered list of migrations in store_schema.c; schema_version holds
+ * how many have run.
  *
  * Invariants kept by the schema itself:
  *  - a VM belongs to one plan, a disk to one VM, a range to one disk, an
@@ -37,166 +37,6 @@
 #include "util/error.h"
 
 #define STORE_BUSY_TIMEOUT_MS 30000
-
-static const char *const store_migrations[] = {
-  /* 1: plans, VMs, disks, finished ranges, events. */
-  "CREATE TABLE plans ("
-  "  id INTEGER PRIMARY KEY,"
-  "  name TEXT NOT NULL UNIQUE,"
-  "  target TEXT NOT NULL,"
-  "  format TEXT NOT NULL,"
-  "  options TEXT NOT NULL DEFAULT '{}',"
-  "  created_at REAL NOT NULL,"
-  "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
-  "  runner_pid INTEGER NOT NULL DEFAULT 0,"
-  "  runner_host TEXT,"
-  "  runner_since REAL NOT NULL DEFAULT 0"
-  ");"
-  "CREATE TABLE plan_vms ("
-  "  id INTEGER PRIMARY KEY,"
-  "  plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,"
-  "  position INTEGER NOT NULL,"
-  "  source TEXT NOT NULL,"
-  "  vm_name TEXT NOT NULL,"
-  "  target_name TEXT NOT NULL,"
-  "  state TEXT NOT NULL CHECK (state IN ('pending', 'validating',"
-  "    'preparing', 'copying', 'verifying', 'adapting', 'defining', 'done',"
-  "    'failed', 'cancelled')),"
-  "  error TEXT,"
-  "  findings TEXT,"
-  "  bytes_total INTEGER NOT NULL DEFAULT 0,"
-  "  bytes_done INTEGER NOT NULL DEFAULT 0,"
-  "  rate REAL NOT NULL DEFAULT 0,"
-  "  xml_path TEXT,"
-  "  report_path TEXT,"
-  "  report TEXT,"
-  "  created_at REAL NOT NULL,"
-  "  updated_at REAL NOT NULL,"
-  "  started_at REAL NOT NULL DEFAULT 0,"
-  "  finished_at REAL NOT NULL DEFAULT 0,"
-  "  UNIQUE (plan_id, target_name)"
-  ");"
-  "CREATE TABLE disks ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  idx INTEGER NOT NULL,"
-  "  source_path TEXT NOT NULL,"
-  "  size INTEGER NOT NULL CHECK (size >= 0),"
-  "  target_path TEXT,"
-  "  target_created INTEGER NOT NULL DEFAULT 0,"
-  "  copy_runs INTEGER NOT NULL DEFAULT 0,"
-  "  last_resumed_bytes INTEGER NOT NULL DEFAULT 0,"
-  "  last_copied_bytes INTEGER NOT NULL DEFAULT 0,"
-  "  source_digest TEXT,"
-  "  target_digest TEXT,"
-  "  UNIQUE (vm_id, idx)"
-  ");"
-  "CREATE TABLE disk_ranges ("
-  "  disk_id INTEGER NOT NULL REFERENCES disks(id) ON DELETE CASCADE,"
-  "  offset INTEGER NOT NULL CHECK (offset >= 0),"
-  "  length INTEGER NOT NULL CHECK (length > 0),"
-  "  PRIMARY KEY (disk_id, offset)"
-  ") WITHOUT ROWID;"
-  "CREATE TABLE events ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  at REAL NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  message TEXT NOT NULL"
-  ");"
-  "CREATE INDEX events_by_vm ON events (vm_id, id);"
-  "CREATE INDEX plan_vms_by_plan ON plan_vms (plan_id, position);"
-  "CREATE INDEX disks_by_vm ON disks (vm_id, idx);",
-  /* 2: the registered KVM hosts (ferry host add). */
-  "CREATE TABLE hosts ("
-  "  name TEXT PRIMARY KEY,"
-  "  uri TEXT NOT NULL,"
-  "  memory_limit INTEGER NOT NULL DEFAULT 0 CHECK (memory_limit >= 0),"
-  "  added_at REAL NOT NULL"
-  ");",
-  /* 3: warm migration.  The plan's mode; the VMs' warm columns and the
-   * new states, whose CHECK SQLite cannot alter: plan_vms is rebuilt as
-   * SQLite's ALTER TABLE documentation describes (new table, copy, drop,
-   * rename; foreign keys are off while store_migrate runs, so the drop
-   * cascades nowhere, and checked before the commit); the syncs of warm
-   * VMs and the intents recorded before each action on a source. */
-  "ALTER TABLE plans ADD COLUMN mode TEXT NOT NULL DEFAULT 'cold'"
-  "  CHECK (mode IN ('cold', 'warm'));"
-  "CREATE TABLE plan_vms_v3 ("
-  "  id INTEGER PRIMARY KEY,"
-  "  plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,"
-  "  position INTEGER NOT NULL,"
-  "  source TEXT NOT NULL,"
-  "  vm_name TEXT NOT NULL,"
-  "  target_name TEXT NOT NULL,"
-  "  state TEXT NOT NULL CHECK (state IN ('pending', 'validating',"
-  "    'preparing', 'copying', 'verifying', 'adapting', 'defining',"
-  "    'syncing', 'cutting-over', 'done', 'failed', 'cancelled',"
-  "    'rolled-back')),"
-  "  error TEXT,"
-  "  findings TEXT,"
-  "  bytes_total INTEGER NOT NULL DEFAULT 0,"
-  "  bytes_done INTEGER NOT NULL DEFAULT 0,"
-  "  rate REAL NOT NULL DEFAULT 0,"
-  "  xml_path TEXT,"
-  "  report_path TEXT,"
-  "  report TEXT,"
-  "  created_at REAL NOT NULL,"
-  "  updated_at REAL NOT NULL,"
-  "  started_at REAL NOT NULL DEFAULT 0,"
-  "  finished_at REAL NOT NULL DEFAULT 0,"
-  "  cutover_at REAL NOT NULL DEFAULT 0,"
-  "  warm_base TEXT,"
-  "  warm_epoch TEXT,"
-  "  warm_next_mark INTEGER NOT NULL DEFAULT 1 CHECK (warm_next_mark >= 1),"
-  "  predicted_downtime REAL NOT NULL DEFAULT -1,"
-  "  downtime TEXT,"
-  "  UNIQUE (plan_id, target_name)"
-  ");"
-  "INSERT INTO plan_vms_v3 (id, plan_id, position, source, vm_name,"
-  "  target_name, state, error, findings, bytes_total, bytes_done, rate,"
-  "  xml_path, report_path, report, created_at, updated_at, started_at,"
-  "  finished_at)"
-  "  SELECT id, plan_id, position, source, vm_name, target_name, state,"
-  "  error, findings, bytes_total, bytes_done, rate, xml_path, report_path,"
-  "  report, created_at, updated_at, started_at, finished_at"
-  "  FROM plan_vms;"
-  "DROP TABLE plan_vms;"
-  "ALTER TABLE plan_vms_v3 RENAME TO plan_vms;"
-  "CREATE INDEX plan_vms_by_plan ON plan_vms (plan_id, position);"
-  "CREATE TABLE syncs ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  idx INTEGER NOT NULL CHECK (idx >= 0),"
-  "  mark TEXT,"
-  "  is_full INTEGER NOT NULL DEFAULT 0,"
-  "  is_final INTEGER NOT NULL DEFAULT 0,"
-  "  started_at REAL NOT NULL,"
-  "  seconds REAL NOT NULL DEFAULT 0,"
-  "  bytes_changed INTEGER NOT NULL DEFAULT 0 CHECK (bytes_changed >= 0),"
-  "  bytes_copied INTEGER NOT NULL DEFAULT 0 CHECK (bytes_copied >= 0),"
-  "  dirty_rate REAL NOT NULL DEFAULT 0,"
-  "  copy_rate REAL NOT NULL DEFAULT 0,"
-  "  finished INTEGER NOT NULL DEFAULT 0,"
-  "  UNIQUE (vm_id, idx)"
-  ");"
-  "CREATE TABLE intents ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  at REAL NOT NULL,"
-  "  action TEXT NOT NULL,"
-  "  object TEXT,"
-  "  done_at REAL NOT NULL DEFAULT 0,"
-  "  ok INTEGER NOT NULL DEFAULT 0"
-  ");"
-  "CREATE INDEX intents_by_vm ON intents (vm_id, id);",
-};
-
-#define STORE_NR_MIGRATIONS \
-  (sizeof store_migrations / sizeof store_migrations[0])
-
-_Static_assert (STORE_NR_MIGRATIONS == STORE_SCHEMA_VERSION,
-                "one migration per schema version");
 
 double
 store_now (void)

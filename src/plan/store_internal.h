@@ -1,5 +1,6 @@
 /* store_internal.h: what the parts of the plan store share: store.c
- * (open, schema, transactions, plans, VMs, disks, ranges), store_hosts.c
+ * (open, migrations, transactions, plans, VMs, disks, ranges),
+ * store_schema.c (the schema's migrations), store_hosts.c
  * (the hosts table), store_lock.c (the plans' runner locks) and
  * store_warm.c (warm VMs: their columns, syncs and intents).  Nothing
  * outside these files includes it; callers use store.h.
@@ -18,6 +19,10 @@ struct store {
   bool in_transaction;
   int lock_fd;                  /* PATH.lock, open while a plan is locked */
 };
+
+/* The schema: store_migrations[v] takes a database from version v to
+ * v + 1 (store_schema.c; exactly STORE_SCHEMA_VERSION of them). */
+extern const char *const store_migrations[];
 
 /* Now, in seconds since the epoch (the store's timestamps). */
 double store_now (void);
