@@ -236,6 +236,11 @@ plan_create_read (struct store *s, const struct plan_create_options *opts,
         == -1)
       goto out;
   }
+  else if (strncmp (source, "kvm:", 4) == 0) {
+    error_set ("plan %s: %s: a running KVM guest is a source of warm plans "
+               "(--mode warm)", opts->name, source);
+    return -1;
+  }
   else if (source_read (source, &out->vm) == -1) {
     error_prefix ("plan %s", opts->name);
     return -1;

@@ -16,6 +16,8 @@ Cases:
   warm/vmx-refused          --mode warm --from vmx:...: refused, "comes later"
   warm/unknown-host         --mode warm --from kvm:HOST/DOMAIN with HOST not
                             registered: refused, naming ferry host add
+  warm/kvm-needs-warm       a kvm: source in a cold plan: refused, naming
+                            --mode warm
   cutover/cold-refused      plan cutover of a cold plan: refused, unchanged
   cutover/unknown-vm        plan cutover of a VM the plan lacks: refused
   cutover/bad-time          --at with a bad TIME: refused
@@ -137,6 +139,11 @@ def run_cases(rep, work):
                  "--to", "dir:" + out, "--db", db)
     refused(rep, "warm/unknown-host", r, ['host "kvm09" is not registered',
                                           "ferry host add kvm09"], db, "bad")
+
+    r = im.ferry("plan", "create", "bad", "--from", "kvm:kvm09/web01", "--to",
+                 "dir:" + out, "--db", db)
+    refused(rep, "warm/kvm-needs-warm", r, ["kvm:kvm09/web01", "warm plans",
+                                            "--mode warm"], db, "bad")
 
     # cutover on a cold plan
     r = im.ferry("plan", "cutover", "c1", "--db", db)
