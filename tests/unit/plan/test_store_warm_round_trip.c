@@ -5,7 +5,8 @@
  * crash cut short is deleted by store_sync_delete_unfinished and the
  * finished ones stay, an index is never recorded twice; intents are open
  * until done, listed oldest first, and done records ok; a plan's mode
- * defaults to cold; unknown rows are errors. */
+ * defaults to cold; unknown rows are errors; a copy's rate is kept through
+ * syncing and cutting-over, and rolled-back ends a run (finished_at). */
 #include "plantest.h"
 
 int
@@ -74,6 +75,21 @@ main (void)
   CHECK (strstr (error_message (), "does not exist") != NULL);
   CHECK (store_vm_set_cutover (s, vm + 100, 1) == -1);
   CHECK (store_vm_set_downtime (s, vm + 100, "{}") == -1);
+
+  /* A copy's rate stays while the VM syncs and cuts over; a rollback ends
+   * the run (finished_at) like done, failed and cancelled. */
+  CHECK (store_vm_set_state (s, vm, "pending", "syncing", NULL, "seed") == 0);
+  CHECK (store_vm_set_progress (s, vm, 1 << 20, 4096, 5e6) == 0);
+  CHECK (store_vm_set_state (s, vm, "syncing", "cutting-over", NULL, "cut")
+         == 0);
+  CHECK (store_vm_get (s, vm, &v) == 0);
+  CHECK (v.rate == 5e6 && v.finished_at == 0);
+  store_vm_free (&v);
+  CHECK (store_vm_set_state (s, vm, "cutting-over", "rolled-back", NULL,
+                             "target did not boot") == 0);
+  CHECK (store_vm_get (s, vm, &v) == 0);
+  CHECK (v.rate == 0 && v.finished_at > 0);
+  store_vm_free (&v);
 
   /* Syncs. */
   seed.vm_id = sync1.vm_id = cut.vm_id = vm;
