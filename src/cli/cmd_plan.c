@@ -1,6 +1,7 @@
-/* cmd_plan.c: `ferry plan create|list|show|run|cancel|delete`: the front
- * end of migration plans (plan/plan.h) and their store (plan/store.h).
- * Every subcommand takes --db PATH; the default is store_default_path(). */
+/* cmd_plan.c: `ferry plan create|list|show|run|cutover|cancel|delete`:
+ * the front end of migration plans (plan/plan.h) and their store
+ * (plan/store.h).  Every subcommand takes --db PATH; the default is
+ * store_default_path(). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,11 +9,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "plan/plan.h"
 #include "plan/store.h"
+#include "util/duration.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/json.h"
@@ -31,10 +34,12 @@ plan_usage (FILE *fp)
            "database so that a run can be watched, cancelled, and resumed after\n"
            "it was interrupted (finished disk ranges are not copied again).\n"
            "\n"
-           "  create NAME --from SOURCE [--from SOURCE]... --to TARGET [OPTIONS]\n"
+           "  create NAME [--mode cold|warm] --from SOURCE [--from SOURCE]...\n"
+           "         --to TARGET [OPTIONS]\n"
            "  list [--json]\n"
            "  show NAME [--json] [--events N]\n"
            "  run NAME [--parallel N] [-m N] [--retry]\n"
+           "  cutover NAME [VM...] [--at TIME]\n"
            "  cancel NAME\n"
            "  delete NAME\n"
            "\n"
@@ -48,14 +53,19 @@ static void
 plan_create_usage (FILE *fp)
 {
   fprintf (fp,
-           "Usage: ferry plan create NAME --from SOURCE [--from SOURCE]...\n"
-           "                         --to TARGET [OPTIONS]\n"
+           "Usage: ferry plan create NAME [--mode cold|warm] --from SOURCE\n"
+           "                         [--from SOURCE]... --to TARGET [OPTIONS]\n"
            "\n"
            "Read and validate every source VM and store the plan.  A VM with a\n"
            "critical finding makes the whole plan refused, unless --force.\n"
            "\n"
-           "  -F, --from SOURCE             vmx:PATH.vmx, ova:PATH.ova or\n"
-           "                                ovf:PATH.ovf (repeatable)\n"
+           "      --mode cold|warm          cold (default): each VM is copied with\n"
+           "                                its source off; warm: copied while it\n"
+           "                                runs, kept in sync, then cut over\n"
+           "  -F, --from SOURCE             cold: vmx:PATH.vmx, ova:PATH.ova or\n"
+           "                                ovf:PATH.ovf; warm: kvm:HOST/DOMAIN,\n"
+           "                                HOST added with 'ferry host add'\n"
+           "                                (repeatable)\n"
            "  -T, --to TARGET               dir:DIRECTORY or\n"
            "                                libvirt[,storage-pool=P][,start]:URI\n"
            "  -f, --format qcow2|raw        target disk format (default qcow2)\n"
@@ -67,7 +77,22 @@ plan_create_usage (FILE *fp)
            "                                (their run fails at validating unless\n"
            "                                the problem was fixed meanwhile)\n"
            "      --db PATH                 the plan database\n"
-           "  -h, --help                    this help\n");
+           "  -h, --help                    this help\n"
+           "\n"
+           "Warm plans only:\n"
+           "      --interval DURATION|auto  time between syncs (default auto:\n"
+           "                                from the measured rates)\n"
+           "      --cutover TIME            cut over at TIME (default: when asked\n"
+           "                                with 'ferry plan cutover')\n"
+           "      --max-downtime DURATION   the longest acceptable downtime of\n"
+           "                                the cutover (default: no limit)\n"
+           "      --shutdown-timeout DURATION\n"
+           "                                graceful shutdown of the source before\n"
+           "                                it is powered off (default %ds)\n"
+           "\n"
+           "DURATION: seconds (90) or 90s, 10m, 1h, 1h30m.  TIME: now, +DURATION,\n"
+           "HH:MM (the next such local time) or YYYY-MM-DDTHH:MM[:SS][Z] (local\n"
+           "time, or UTC with Z).\n", PLAN_SHUTDOWN_TIMEOUT_DEFAULT);
 }
 
 static void
@@ -106,6 +131,13 @@ plan_simple_usage (FILE *fp, const char *cmd)
              "[--db PATH]\n\n"
              "Show a plan: per VM its state, progress (bytes, rate, ETA), last\n"
              "events (default 5), findings, disks and digests.\n");
+  else if (strcmp (cmd, "cutover") == 0)
+    fprintf (fp, "Usage: ferry plan cutover NAME [VM...] [--at TIME] "
+             "[--db PATH]\n\n"
+             "Cut a warm plan's VMs over (every VM not done when none is\n"
+             "named): at TIME (default now; now, +DURATION, HH:MM or\n"
+             "YYYY-MM-DDTHH:MM[:SS][Z]).  A running 'plan run' performs it;\n"
+             "without one, this command runs the plan itself, as 'plan run'.\n");
   else if (strcmp (cmd, "cancel") == 0)
     fprintf (fp, "Usage: ferry plan cancel NAME [--db PATH]\n\n"
              "Stop the plan's run: a running 'plan run' stops at its next\n"
@@ -218,11 +250,53 @@ ui_progress (void *opaque, const char *vm, uint64_t done, uint64_t total,
  * create
  */
 
+/* A DURATION option's argument in seconds (> 0): 0, or -1 after saying
+ * why on stderr. */
+static int
+plan_duration_arg (const char *cmd, const char *opt, const char *arg,
+                   double *out)
+{
+  uint64_t seconds;
+
+  if (duration_parse (arg, &seconds) == -1) {
+    cli_error ("%s: %s: %s", cmd, opt, error_message ());
+    return -1;
+  }
+  if (seconds == 0) {
+    cli_error ("%s: %s: must be more than 0 seconds, got '%s'", cmd, opt,
+               arg);
+    return -1;
+  }
+  *out = seconds;
+  return 0;
+}
+
+/* A TIME option's argument in epoch seconds, not in the past: 0, or -1
+ * after saying why on stderr. */
+static int
+plan_time_arg (const char *cmd, const char *opt, const char *arg,
+               double *out)
+{
+  time_t now = time (NULL), at;
+
+  if (duration_parse_time (arg, now, &at) == -1) {
+    cli_error ("%s: %s: %s", cmd, opt, error_message ());
+    return -1;
+  }
+  if (at < now) {
+    cli_error ("%s: %s: %s is in the past", cmd, opt, arg);
+    return -1;
+  }
+  *out = at;
+  return 0;
+}
+
 static int
 plan_cmd_create (int argc, char **argv)
 {
   enum { OPT_MAP_NETWORK = 256, OPT_MAP_STORAGE, OPT_COMPAT, OPT_TCG,
-         OPT_FORCE, OPT_DB };
+         OPT_FORCE, OPT_DB, OPT_MODE, OPT_INTERVAL, OPT_CUTOVER,
+         OPT_MAX_DOWNTIME, OPT_SHUTDOWN_TIMEOUT };
   static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "from", required_argument, NULL, 'F' },
@@ -234,10 +308,16 @@ plan_cmd_create (int argc, char **argv)
     { "tcg", no_argument, NULL, OPT_TCG },
     { "force", no_argument, NULL, OPT_FORCE },
     { "db", required_argument, NULL, OPT_DB },
+    { "mode", required_argument, NULL, OPT_MODE },
+    { "interval", required_argument, NULL, OPT_INTERVAL },
+    { "cutover", required_argument, NULL, OPT_CUTOVER },
+    { "max-downtime", required_argument, NULL, OPT_MAX_DOWNTIME },
+    { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
     { NULL, 0, NULL, 0 },
   };
   string_vector sources = empty_vector, nets = empty_vector,
     stores = empty_vector;
+  const char *warm_option = NULL;     /* a warm-only option given */
   struct plan_create_options opts = { 0 };
   struct plan_callbacks cb = { .findings = ui_findings };
   struct store *s = NULL;
@@ -278,8 +358,48 @@ plan_cmd_create (int argc, char **argv)
     case OPT_TCG: opts.tcg = true; break;
     case OPT_FORCE: opts.force = true; break;
     case OPT_DB: db = optarg; break;
+    case OPT_MODE:
+      if (strcmp (optarg, "cold") != 0 && strcmp (optarg, "warm") != 0) {
+        cli_error ("plan create: --mode: expected cold or warm, got '%s'",
+                   optarg);
+        goto out;
+      }
+      opts.mode = optarg;
+      break;
+    case OPT_INTERVAL:
+      warm_option = "--interval";
+      if (strcmp (optarg, "auto") == 0)
+        opts.interval = 0;
+      else if (plan_duration_arg ("plan create", "--interval", optarg,
+                                  &opts.interval) == -1)
+        goto out;
+      break;
+    case OPT_CUTOVER:
+      warm_option = "--cutover";
+      if (plan_time_arg ("plan create", "--cutover", optarg,
+                         &opts.cutover_at) == -1)
+        goto out;
+      break;
+    case OPT_MAX_DOWNTIME:
+      warm_option = "--max-downtime";
+      if (plan_duration_arg ("plan create", "--max-downtime", optarg,
+                             &opts.max_downtime) == -1)
+        goto out;
+      break;
+    case OPT_SHUTDOWN_TIMEOUT:
+      warm_option = "--shutdown-timeout";
+      if (plan_duration_arg ("plan create", "--shutdown-timeout", optarg,
+                             &opts.shutdown_timeout) == -1)
+        goto out;
+      break;
     default: status = cli_option_error ("plan create", c, argv); goto out;
     }
+  }
+  if (warm_option
+      && (opts.mode == NULL || strcmp (opts.mode, "warm") != 0)) {
+    cli_error ("plan create: %s is for warm plans (--mode warm)",
+               warm_option);
+    goto out;
   }
   if (opts.name == NULL && optind < argc)
     opts.name = argv[optind++];
@@ -300,8 +420,9 @@ plan_cmd_create (int argc, char **argv)
     status = cli_fail ();
     goto out;
   }
-  printf ("plan %s: created with %zu VM(s) (%s)\n", opts.name, sources.len,
-          store_path (s));
+  printf ("plan %s: created with %zu VM(s)%s (%s)\n", opts.name,
+          sources.len, opts.mode && strcmp (opts.mode, "warm") == 0
+          ? ", warm" : "", store_path (s));
   status = 0;
 out:
   store_close (s);
@@ -432,6 +553,70 @@ js (json_t *o, const char *key)
   return v ? v : "-";
 }
 
+/* A warm VM's cutover time, syncs, predicted and measured downtime. */
+static void
+plan_print_warm (json_t *v)
+{
+  static const struct {
+    const char *key, *label;
+  } phases[] = {
+    { "shutdown-seconds", "shutdown" }, { "final-sync-seconds", "final sync" },
+    { "verify-seconds", "verify" }, { "adapt-seconds", "adapt" },
+    { "define-seconds", "define" }, { "boot-seconds", "boot" },
+    { "total-seconds", "total" },
+  };
+  json_t *syncs = json_object_get (v, "syncs"), *y;
+  json_t *predicted = json_object_get (v, "predicted-downtime-seconds");
+  json_t *downtime = json_object_get (v, "downtime");
+  char b1[32], b2[32], b3[32], b4[32];
+  size_t i;
+
+  printf ("    cutover: %s\n", json_is_string (json_object_get (v, "cutover-at"))
+          ? js (v, "cutover-at") : "when asked (ferry plan cutover)");
+  printf ("    predicted downtime: ");
+  if (json_is_number (predicted)) {
+    plan_print_duration (stdout, json_number_value (predicted));
+    putchar ('\n');
+  }
+  else
+    printf ("not yet known\n");
+  if (json_array_size (syncs) > 0) {
+    printf ("    syncs:\n      %-3s %-20s %8s %10s %10s %11s %11s\n", "#",
+            "started", "seconds", "changed", "copied", "D", "R");
+    json_array_foreach (syncs, i, y) {
+      printf ("      %-3" JSON_INTEGER_FORMAT " %-20s %8.1f %10s %10s %9s/s "
+              "%9s/s%s%s%s\n",
+              json_integer_value (json_object_get (y, "index")),
+              js (y, "started"),
+              json_number_value (json_object_get (y, "seconds")),
+              plan_bytes (json_integer_value (json_object_get (
+                            y, "bytes-changed")), b1, sizeof b1),
+              plan_bytes (json_integer_value (json_object_get (
+                            y, "bytes-copied")), b2, sizeof b2),
+              plan_bytes ((uint64_t) json_number_value (json_object_get (
+                            y, "dirty-rate")), b3, sizeof b3),
+              plan_bytes ((uint64_t) json_number_value (json_object_get (
+                            y, "copy-rate")), b4, sizeof b4),
+              json_is_true (json_object_get (y, "full")) ? " full" : "",
+              json_is_true (json_object_get (y, "final")) ? " final" : "",
+              json_is_true (json_object_get (y, "finished")) ? ""
+                                                            : " (running)");
+    }
+  }
+  if (json_is_object (downtime)) {
+    const char *sep = "";
+    printf ("    downtime:");
+    for (i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+      json_t *n = json_object_get (downtime, phases[i].key);
+      if (!json_is_number (n))
+        continue;
+      printf ("%s %s %.1fs", sep, phases[i].label, json_number_value (n));
+      sep = ",";
+    }
+    putchar ('\n');
+  }
+}
+
 static void
 plan_print_vm (json_t *v)
 {
@@ -476,6 +661,8 @@ plan_print_vm (json_t *v)
               json_is_true (json_object_get (x, "verified"))
               ? " (verified)" : " (DIFFERENT)");
   }
+  if (strcmp (js (v, "mode"), "warm") == 0)
+    plan_print_warm (v);
   if (json_is_object (findings)) {
     json_t *f;
     size_t k;
@@ -523,7 +710,8 @@ plan_cmd_show (int argc, char **argv)
   }
   else {
     runner = json_object_get (plan, "runner");
-    printf ("plan %s: %s, %s, created %s\n", js (plan, "name"),
+    printf ("plan %s: %s%s, %s, created %s\n", js (plan, "name"),
+            strcmp (js (plan, "mode"), "warm") == 0 ? "warm, " : "",
             js (plan, "target"), js (plan, "format"), js (plan, "created"));
     if (json_is_object (runner))
       printf ("  running: process %" JSON_INTEGER_FORMAT " on %s since %s%s\n",
@@ -540,8 +728,46 @@ plan_cmd_show (int argc, char **argv)
 }
 
 /*----------------------------------------------------------------------
- * run, cancel, delete
+ * run, cutover, cancel, delete
  */
+
+/* Run the plan opts->name (db: --db or NULL), reporting on stderr and
+ * stdout as `plan run` does; its exit status. */
+static int
+plan_run_and_report (struct plan_run_options *opts, const char *db)
+{
+  struct plan_callbacks cb = { .state = ui_state, .progress = ui_progress };
+  struct plan_run_result res;
+  char *path = NULL;
+  struct store *s;
+
+  /* Create or migrate the database once, before the threads open it. */
+  s = plan_open_store (db, &path);
+  if (s == NULL)
+    return cli_fail ();
+  store_close (s);
+  opts->db_path = path;
+  /* SIGINT/SIGTERM (caught by main): the VMs stop at their next cancel
+   * point, cancelled and resumable, and the lock is released; main turns
+   * the failure into 128 + the signal. */
+  if (plan_run (opts, &cb, &res) == -1) {
+    free (path);
+    return cli_fail ();
+  }
+  free (path);
+  printf ("plan %s: %zu done, %zu failed, %zu cancelled%s\n", opts->name,
+          res.done, res.failed + res.skipped, res.cancelled,
+          res.skipped ? " (failed VMs were not retried: --retry)" : "");
+  if (interrupt_signal ()) {
+    cli_error ("plan %s: interrupted by SIG%s; %zu VM(s) cancelled, 'ferry "
+               "plan run %s' resumes", opts->name,
+               sigabbrev_np (interrupt_signal ()), res.cancelled, opts->name);
+    return EXIT_ERROR;
+  }
+  if (res.failed + res.skipped > 0)
+    return EXIT_ERROR;
+  return res.cancelled > 0 ? EXIT_DIFFERENT : 0;
+}
 
 static int
 plan_cmd_run (int argc, char **argv)
@@ -558,11 +784,8 @@ plan_cmd_run (int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   struct plan_run_options opts = { 0 };
-  struct plan_run_result res;
-  struct plan_callbacks cb = { .state = ui_state, .progress = ui_progress };
   const char *db = NULL;
-  char *path = NULL, *end;
-  struct store *s;
+  char *end;
   unsigned long long n;
   int c;
 
@@ -614,32 +837,69 @@ plan_cmd_run (int argc, char **argv)
     cli_error ("plan run: expected one plan NAME");
     return cli_usage_error ("plan run");
   }
-  /* Create or migrate the database once, before the threads open it. */
-  s = plan_open_store (db, &path);
-  if (s == NULL)
+  return plan_run_and_report (&opts, db);
+}
+
+static int
+plan_cmd_cutover (int argc, char **argv)
+{
+  enum { OPT_DB = 256, OPT_AT };
+  static const struct option long_options[] = {
+    { "help", no_argument, NULL, 'h' },
+    { "at", required_argument, NULL, OPT_AT },
+    { "db", required_argument, NULL, OPT_DB },
+    { NULL, 0, NULL, 0 },
+  };
+  struct plan_run_options opts = { 0 };
+  const char *db = NULL;
+  double at = 0;
+  char when[64];
+  struct store *s;
+  bool running;
+  int c;
+
+  /* Options may come anywhere: the rest are NAME and the VMs. */
+  while ((c = getopt_long (argc, argv, ":h", long_options, NULL)) != -1) {
+    switch (c) {
+    case 'h': plan_simple_usage (stdout, "cutover"); return 0;
+    case OPT_AT:
+      if (plan_time_arg ("plan cutover", "--at", optarg, &at) == -1)
+        return EXIT_ERROR;
+      break;
+    case OPT_DB: db = optarg; break;
+    default: return cli_option_error ("plan cutover", c, argv);
+    }
+  }
+  if (optind >= argc) {
+    cli_error ("plan cutover: expected a plan NAME");
+    return cli_usage_error ("plan cutover");
+  }
+  opts.name = argv[optind++];
+  s = plan_open_store (db, NULL);
+  if (s == NULL
+      || plan_cutover (s, opts.name, (const char *const *) argv + optind,
+                       argc - optind, at, &running) == -1) {
+    store_close (s);
     return cli_fail ();
+  }
   store_close (s);
-  opts.db_path = path;
-  /* SIGINT/SIGTERM (caught by main): the VMs stop at their next cancel
-   * point, cancelled and resumable, and the lock is released; main turns
-   * the failure into 128 + the signal. */
-  if (plan_run (&opts, &cb, &res) == -1) {
-    free (path);
-    return cli_fail ();
+  if (at > 0) {
+    struct tm tm;
+    time_t sec = (time_t) at;
+    localtime_r (&sec, &tm);
+    strftime (when, sizeof when, "for %Y-%m-%d %H:%M:%S %Z", &tm);
   }
-  free (path);
-  printf ("plan %s: %zu done, %zu failed, %zu cancelled%s\n", opts.name,
-          res.done, res.failed + res.skipped, res.cancelled,
-          res.skipped ? " (failed VMs were not retried: --retry)" : "");
-  if (interrupt_signal ()) {
-    cli_error ("plan %s: interrupted by SIG%s; %zu VM(s) cancelled, 'ferry "
-               "plan run %s' resumes", opts.name,
-               sigabbrev_np (interrupt_signal ()), res.cancelled, opts.name);
-    return EXIT_ERROR;
+  else
+    snprintf (when, sizeof when, "now");
+  if (running) {
+    printf ("plan %s: cutover requested %s; the running 'plan run' "
+            "performs it\n", opts.name, when);
+    return 0;
   }
-  if (res.failed + res.skipped > 0)
-    return EXIT_ERROR;
-  return res.cancelled > 0 ? EXIT_DIFFERENT : 0;
+  printf ("plan %s: cutover requested %s; no run holds the plan: "
+          "running it now\n", opts.name, when);
+  fflush (stdout);
+  return plan_run_and_report (&opts, db);
 }
 
 static int
@@ -694,13 +954,14 @@ cmd_plan (int argc, char **argv)
     { "list", plan_cmd_list },
     { "show", plan_cmd_show },
     { "run", plan_cmd_run },
+    { "cutover", plan_cmd_cutover },
     { "cancel", plan_cmd_cancel },
     { "delete", plan_cmd_delete },
   };
 
   if (argc < 2) {
-    cli_error ("plan: expected a command: create, list, show, run, cancel "
-               "or delete");
+    cli_error ("plan: expected a command: create, list, show, run, cutover, "
+               "cancel or delete");
     return cli_usage_error ("plan");
   }
   if (strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "--help") == 0) {

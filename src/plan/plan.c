@@ -20,31 +20,37 @@
  *                                               +--------------------+
  *                                               |    preparing       | names decided or
  *                                               +--------------------+ reloaded; images made
- *                                                   | plan_vm_copy()
- *                                                   v
- *                                               +--------------------+
- *                                               |    copying         | unfinished ranges only;
- *                                               +--------------------+ checkpoints
- *                                                   | plan_vm_verify()
- *                                                   v
- *                                               +--------------------+
- *                                               |    verifying       | digests of full source
- *                                               +--------------------+ and full target
- *                                                   | plan_vm_adapt()
- *                                                   v
- *                                               +--------------------+
- *                                               |    adapting        |
- *                                               +--------------------+
- *                                                   | plan_vm_define()
- *                                                   v
- *                                               +--------------------+
- *                                               |    defining        |
- *                                               +--------------------+
- *                                                   | plan_vm_finish(): report written
- *                                                   v
- *                                               +--------------------+
- *                                               |    done            | terminal
- *                                               +--------------------+
+ *                      warm plans (plan_warm.c)     | plan_vm_copy()
+ *               +-----------------------------------+ cold plans
+ *               v                                   v
+ *        +--------------+                       +--------------------+
+ *        |   syncing    | seed, then syncs      |    copying         | unfinished ranges only;
+ *        +--------------+ (not a state change)  +--------------------+ checkpoints
+ *               |                                   | plan_vm_verify()
+ *               |                                   v
+ *               |                               +--------------------+
+ *               |                               |    verifying       | digests of full source
+ *               |                               +--------------------+ and full target
+ *               |                                   | plan_vm_adapt()
+ *               |                                   v
+ *               |                               +--------------------+
+ *               |                               |    adapting        |
+ *               |                               +--------------------+
+ *               |                                   | plan_vm_define()
+ *               |                                   v
+ *               |                               +--------------------+
+ *               |                               |    defining        |
+ *               |                               +--------------------+
+ *               | cutover due                       | plan_vm_finish(): report written
+ *               v                                   v
+ *        +--------------+  booted, verified     +--------------------+
+ *        | cutting-over |---------------------->|    done            | terminal
+ *        +--------------+                       +--------------------+
+ *               | target failed, source on again
+ *               v
+ *        +--------------+
+ *        | rolled-back  |---> validating: a later run resumes syncing
+ *        +--------------+
  *
  *   any active state --error--> failed     plan_vm_end()
  *   any active state --cancel-> cancelled  plan_vm_end(), after a
@@ -57,10 +63,16 @@
  * transition (and a VM that another process moved meanwhile): a wrong
  * transition is an error, never a silent write.
  *
- * Active = validating .. defining.  A VM found in an active state by a
- * new run was interrupted (killed, machine crash): the run resumes it.
- * Resuming re-enters validating (the source is read and checked again: it
- * may have changed while nothing watched it) and every later step skips
+ * The warm edges (preparing -> syncing -> cutting-over -> done or
+ * rolled-back) are taken by plan_warm.c; cutting-over -> cancelled is
+ * allowed here, and the warm code takes it only before the source was
+ * stopped.
+ *
+ * Active = validating .. defining, syncing, cutting-over.  A VM found in
+ * an active state by a new run was interrupted (killed, machine crash):
+ * the run resumes it.  Resuming re-enters validating (the source is read
+ * and checked again: it may have changed while nothing watched it) and
+ * every later step skips
  * what the store says is done:
  *   preparing  takes the names recorded by the first prepare; a disk the
  *              store marks as this plan's (target_created) is reused, not
@@ -136,7 +148,7 @@ plan_vm_state_parse (const char *name, enum plan_vm_state *out)
 bool
 plan_vm_state_is_active (enum plan_vm_state state)
 {
-  return state >= PLAN_VM_VALIDATING && state <= PLAN_VM_DEFINING;
+  return state >= PLAN_VM_VALIDATING && state <= PLAN_VM_CUTTING_OVER;
 }
 
 /* The diagram above as a table: plan_vm_transitions[from][to].  Every
@@ -151,14 +163,20 @@ static const bool plan_vm_transitions[PLAN_VM_NR_STATES][PLAN_VM_NR_STATES] = {
                         [PLAN_VM_CANCELLED] = true },
   [PLAN_VM_VALIDATING] = { PLAN_VM_END_OR_RESUME,
                            [PLAN_VM_PREPARING] = true },
-  [PLAN_VM_PREPARING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_COPYING] = true },
+  [PLAN_VM_PREPARING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_COPYING] = true,
+                          [PLAN_VM_SYNCING] = true },
   [PLAN_VM_COPYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_VERIFYING] = true },
   [PLAN_VM_VERIFYING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_ADAPTING] = true },
   [PLAN_VM_ADAPTING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DEFINING] = true },
   [PLAN_VM_DEFINING] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DONE] = true },
+  [PLAN_VM_SYNCING] = { PLAN_VM_END_OR_RESUME,
+                        [PLAN_VM_CUTTING_OVER] = true },
+  [PLAN_VM_CUTTING_OVER] = { PLAN_VM_END_OR_RESUME, [PLAN_VM_DONE] = true,
+                             [PLAN_VM_ROLLED_BACK] = true },
   [PLAN_VM_DONE] = { false },
   [PLAN_VM_FAILED] = { [PLAN_VM_VALIDATING] = true },
   [PLAN_VM_CANCELLED] = { [PLAN_VM_VALIDATING] = true },
+  [PLAN_VM_ROLLED_BACK] = { [PLAN_VM_VALIDATING] = true },
 };
 
 bool

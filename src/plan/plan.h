@@ -71,6 +71,10 @@ struct plan_callbacks {
   void *opaque;
 };
 
+/* A warm plan's shutdown timeout when none is given: seconds of a
+ * graceful shutdown of the source before it is powered off. */
+#define PLAN_SHUTDOWN_TIMEOUT_DEFAULT 300
+
 struct plan_create_options {
   const char *name;
   const char *const *sources;       /* "vmx:PATH", ... */
@@ -146,7 +150,7 @@ int plan_cutover (struct store *s, const char *name, const char *const *vms,
 /* Forget a plan (its target files stay).  Refused while it runs. */
 int plan_delete (struct store *s, const char *name);
 
-/* [{name, target, format, created, running, vms, states: {state: n},
+/* [{name, target, format, mode, created, running, vms, states: {state: n},
  *   bytes-total, bytes-done}] */
 json_t *plan_list_json (struct store *s);
 /* Everything about one plan: see docs/plan-state-machine.md.  events =

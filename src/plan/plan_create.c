@@ -1,13 +1,16 @@
 /* plan_create.c: `plan create` -- every source VM read and validated,
  * then the plan, its VMs and their disks stored in one transaction -- and
  * the plan's options as stored in plans.options, which `plan run` reads
- * back (plan_settings_parse).
+ * back (plan_settings_parse).  A cold plan reads its sources with
+ * source_read(); a warm one takes running KVM guests, kvm:HOST/DOMAIN,
+ * read by plan_read_kvm_source().
  *
  * Must never store part of a plan: a source that cannot be read, a target
  * spec that does not open, or critical findings without --force leave the
  * store as it was.  Never creates or touches a target disk.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,38 @@ plan_settings_mapping (json_t *specs, struct mapping *m, bool *has)
   return 0;
 }
 
+/* A number of seconds of the stored options: absent, null or the string
+ * `none` read as dflt; else a number > 0. */
+static int
+plan_settings_seconds (json_t *o, const char *key, const char *none,
+                       double dflt, double *out)
+{
+  json_t *v = json_object_get (o, key);
+
+  if (v == NULL || json_is_null (v)
+      || (none && json_is_string (v)
+          && strcmp (json_string_value (v), none) == 0)) {
+    *out = dflt;
+    return 0;
+  }
+  if (!json_is_number (v) || !(json_number_value (v) > 0)) {
+    error_set ("plan: the stored option \"%s\" is not a number of seconds "
+               "above 0%s%s", key, none ? " or " : "", none ? none : "");
+    return -1;
+  }
+  *out = json_number_value (v);
+  return 0;
+}
+
+/* Whole seconds as a JSON integer, fractions as a real. */
+static json_t *
+plan_seconds_json (double seconds)
+{
+  if (seconds == floor (seconds) && fabs (seconds) < 9e15)
+    return json_integer ((json_int_t) seconds);
+  return json_real (seconds);
+}
+
 void
 plan_settings_free (struct plan_settings *ps)
 {
@@ -85,6 +120,15 @@ plan_settings_parse (const char *options, struct plan_settings *ps)
     goto out;
   ps->compat = json_is_true (json_object_get (o, "compat"));
   ps->tcg = json_is_true (json_object_get (o, "tcg"));
+  if (plan_settings_seconds (o, "interval", "auto", 0, &ps->interval) == -1
+      || plan_settings_seconds (o, "cutover-at", NULL, 0,
+                                &ps->cutover_at) == -1
+      || plan_settings_seconds (o, "max-downtime", NULL, 0,
+                                &ps->max_downtime) == -1
+      || plan_settings_seconds (o, "shutdown-timeout", NULL,
+                                PLAN_SHUTDOWN_TIMEOUT_DEFAULT,
+                                &ps->shutdown_timeout) == -1)
+    goto out;
   r = 0;
 out:
   json_decref (o);
@@ -113,10 +157,73 @@ struct plan_new_vm {
   bool blocked;
 };
 
+/* A warm source, kvm:HOST/DOMAIN: HOST is resolved to its libvirt URI
+ * through the registered hosts (ferry host add).  Reading the running
+ * guest -- kvm_source_open (source/kvm.h) with no journal and the plan's
+ * name as tag, for the VM model and its facts, then the warm rules of
+ * validate_warm_kvm appended to findings -- is not in this build yet: the
+ * source is refused, naming the host's URI. */
 static int
-plan_create_read (const struct plan_create_options *opts,
-                  const struct plan_settings *ps, const char *source,
-                  const struct plan_callbacks *cb, struct plan_new_vm *out)
+plan_read_kvm_source (struct store *s, const char *plan, const char *source,
+                      struct vm *vm, finding_vector *findings)
+{
+  const char *spec = source + strlen ("kvm:");
+  const char *slash = strchr (spec, '/');
+  struct store_host host;
+  char *name;
+  int r;
+
+  if (slash == NULL || slash == spec || slash[1] == '\0'
+      || strchr (slash + 1, '/') != NULL) {
+    error_set ("plan %s: %s: expected kvm:HOST/DOMAIN", plan, source);
+    return -1;
+  }
+  name = strndup (spec, slash - spec);
+  if (name == NULL) {
+    error_set_errno (errno, "plan: strndup");
+    return -1;
+  }
+  r = store_host_get (s, name, &host);
+  if (r == 1)
+    error_set ("plan %s: %s: host \"%s\" is not registered (ferry host add "
+               "%s URI)", plan, source, name, name);
+  else if (r == 0) {
+    error_set ("plan %s: %s: reading a running KVM guest (on %s) is not "
+               "supported by this build of ferry yet", plan, source,
+               host.uri);
+    store_host_free (&host);
+  }
+  free (name);
+  return -1;
+}
+
+/* Whether a warm plan can take source: 0, or -1 with the error set. */
+static int
+plan_check_warm_source (const char *plan, const char *source)
+{
+  static const char *const later[] = { "vmx:", "ova:", "ovf:" };
+
+  if (strncmp (source, "kvm:", 4) == 0)
+    return 0;
+  for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+    if (strncmp (source, later[i], strlen (later[i])) == 0) {
+      error_set ("plan %s: %s: warm migration from VMware VM folders and "
+                 "OVA/OVF exports comes later; migrate it with a cold plan "
+                 "(--mode cold), or give a running KVM guest as "
+                 "kvm:HOST/DOMAIN", plan, source);
+      return -1;
+    }
+  error_set ("plan %s: %s: a warm plan's sources are running KVM guests, "
+             "kvm:HOST/DOMAIN (HOST registered with ferry host add)", plan,
+             source);
+  return -1;
+}
+
+static int
+plan_create_read (struct store *s, const struct plan_create_options *opts,
+                  const struct plan_settings *ps, bool warm,
+                  const char *source, const struct plan_callbacks *cb,
+                  struct plan_new_vm *out)
 {
   struct validate_context ctx = VALIDATE_CONTEXT_INIT;
   finding_vector findings = empty_vector;
@@ -124,19 +231,30 @@ plan_create_read (const struct plan_create_options *opts,
   int r = -1;
 
   out->vm = (struct vm) VM_INIT;
-  if (source_read (source, &out->vm) == -1) {
+  if (warm) {
+    if (plan_read_kvm_source (s, opts->name, source, &out->vm, &findings)
+        == -1)
+      goto out;
+  }
+  else if (strncmp (source, "kvm:", 4) == 0) {
+    error_set ("plan %s: %s: a running KVM guest is a source of warm plans "
+               "(--mode warm)", opts->name, source);
+    return -1;
+  }
+  else if (source_read (source, &out->vm) == -1) {
     error_prefix ("plan %s", opts->name);
     return -1;
   }
   /* The target spec is checked now, with this VM's name. */
   if (target_open (opts->target, out->vm.name,
                    opts->format ? opts->format : "qcow2", &t) == -1)
-    return -1;
+    goto out;
   target_free (&t);
   ctx.networks = ps->has_networks ? &ps->networks : NULL;
   ctx.storage = ps->has_storage ? &ps->storage : NULL;
   ctx.target_format = opts->format;
   ctx.compat = ps->compat;
+  ctx.warm = warm;
   if (validate_vm (&out->vm, &ctx, &findings) == -1)
     goto out;
   if (cb && cb->findings)
@@ -165,6 +283,7 @@ plan_create (struct store *s, const struct plan_create_options *opts,
   json_t *options;
   char *options_text = NULL;
   size_t blocked = 0;
+  bool warm;
   int r = -1;
 
   if (opts->name == NULL || opts->name[0] == '\0'
@@ -176,6 +295,24 @@ plan_create (struct store *s, const struct plan_create_options *opts,
   if (opts->nr_sources == 0) {
     error_set ("plan %s: no source VM given", opts->name);
     return -1;
+  }
+  if (opts->mode && strcmp (opts->mode, "cold") != 0
+      && strcmp (opts->mode, "warm") != 0) {
+    error_set ("plan %s: unknown mode \"%s\" (cold or warm)", opts->name,
+               opts->mode);
+    return -1;
+  }
+  warm = opts->mode && strcmp (opts->mode, "warm") == 0;
+  if (warm) {
+    if (!(opts->interval >= 0) || !(opts->cutover_at >= 0)
+        || !(opts->max_downtime >= 0) || !(opts->shutdown_timeout >= 0)) {
+      error_set ("plan %s: the interval, cutover time, maximum downtime and "
+                 "shutdown timeout must not be negative", opts->name);
+      return -1;
+    }
+    for (size_t i = 0; i < opts->nr_sources; i++)
+      if (plan_check_warm_source (opts->name, opts->sources[i]) == -1)
+        return -1;
   }
   if (store_plan_get (s, opts->name, &plan) == 0) {
     store_plan_free (&plan);
@@ -190,6 +327,24 @@ plan_create (struct store *s, const struct plan_create_options *opts,
                                                        opts->nr_map_storage),
                        "compat", opts->compat, "tcg", opts->tcg,
                        "force", opts->force);
+  if (warm && options
+      && (json_object_set_new (options, "interval", opts->interval > 0
+                               ? plan_seconds_json (opts->interval)
+                               : json_string ("auto")) == -1
+          || json_object_set_new (options, "cutover-at", opts->cutover_at > 0
+                                  ? plan_seconds_json (opts->cutover_at)
+                                  : json_null ()) == -1
+          || json_object_set_new (options, "max-downtime",
+                                  opts->max_downtime > 0
+                                  ? plan_seconds_json (opts->max_downtime)
+                                  : json_null ()) == -1
+          || json_object_set_new (options, "shutdown-timeout",
+                                  plan_seconds_json (opts->shutdown_timeout > 0
+                                    ? opts->shutdown_timeout
+                                    : PLAN_SHUTDOWN_TIMEOUT_DEFAULT)) == -1)) {
+    json_decref (options);
+    options = NULL;
+  }
   options_text = plan_json_text (options);
   json_decref (options);
   if (options_text == NULL)
@@ -206,7 +361,8 @@ plan_create (struct store *s, const struct plan_create_options *opts,
   }
   for (size_t i = 0; i < opts->nr_sources; i++) {
     vms[i].vm = (struct vm) VM_INIT;
-    if (plan_create_read (opts, &ps, opts->sources[i], cb, &vms[i]) == -1)
+    if (plan_create_read (s, opts, &ps, warm, opts->sources[i], cb,
+                          &vms[i]) == -1)
       goto out;
     blocked += vms[i].blocked;
   }
@@ -220,6 +376,7 @@ plan_create (struct store *s, const struct plan_create_options *opts,
   plan.name = (char *) opts->name;
   plan.target = (char *) opts->target;
   plan.format = (char *) (opts->format ? opts->format : "qcow2");
+  plan.mode = (char *) (warm ? "warm" : "cold");
   plan.options = options_text;
   if (store_begin (s) == -1)
     goto out;
@@ -232,6 +389,7 @@ plan_create (struct store *s, const struct plan_create_options *opts,
       .source = (char *) opts->sources[i], .vm_name = vm->name,
       .target_name = vm->name, .state = (char *) "pending",
       .findings = vms[i].findings,
+      .cutover_at = warm ? ps.cutover_at : 0,
     };
     for (size_t d = 0; d < vm->disks.len; d++)
       sv.bytes_total += vm->disks.ptr[d].capacity;

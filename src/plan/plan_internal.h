@@ -1,7 +1,8 @@
 /* plan_internal.h: what the parts of the plan code share: plan.c (the
  * state machine, `plan run`, cancel, delete), plan_create.c (`plan create`
- * and the stored options) and plan_view.c (`plan list`, `plan show`).
- * Nothing outside these three files includes it; callers use plan.h.
+ * and the stored options), plan_view.c (`plan list`, `plan show`),
+ * plan_cutover.c (`plan cutover`) and plan_warm.c (warm VMs).  Nothing
+ * outside the plan layer includes it; callers use plan.h.
  */
 #ifndef FERRY_PLAN_PLAN_INTERNAL_H
 #define FERRY_PLAN_PLAN_INTERNAL_H
@@ -24,9 +25,15 @@ struct plan_settings {
   bool has_networks, has_storage;
   bool compat;
   bool tcg;
-  /* warm plans: seconds (interval 0 = auto), cutover_at epoch seconds
-   * (0 = when asked) */
-  double interval, cutover_at, max_downtime, shutdown_timeout;
+  /* Warm plans (plans.mode "warm"); for cold ones these keep their
+   * defaults.  interval: seconds between syncs, 0 = auto (from the
+   * measured rates); cutover_at: epoch seconds of the planned cutover, 0
+   * = when asked (plan cutover); max_downtime: seconds, 0 = no limit;
+   * shutdown_timeout: seconds before a hard power-off. */
+  double interval;
+  double cutover_at;
+  double max_downtime;
+  double shutdown_timeout;
 };
 
 /* 0, or -1 with the error set and nothing left to free. */

@@ -73,9 +73,10 @@ plan_list_json (struct store *s)
       total += vms.ptr[k].bytes_total;
       done += vms.ptr[k].bytes_done;
     }
-    entry = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o, s:I, s:I}",
+    entry = json_pack ("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:I, s:o, s:I,"
+                       " s:I}",
                        "name", p->name, "target", p->target,
-                       "format", p->format,
+                       "format", p->format, "mode", p->mode,
                        "created", plan_time_json (p->created_at),
                        "runner", plan_runner_json (s, p),
                        "cancel-requested", p->cancel_requested,
@@ -107,12 +108,43 @@ plan_text_json (const char *text)
   return j ? j : json_string (text);
 }
 
+/* The copy passes of a warm VM (none for a cold one); NULL with the
+ * error set. */
 static json_t *
-plan_vm_json (struct store *s, const struct store_vm *v, unsigned nevents)
+plan_syncs_json (struct store *s, int64_t vm_id)
+{
+  store_sync_vector syncs = empty_vector;
+  json_t *a;
+
+  if (store_sync_list (s, vm_id, &syncs) == -1)
+    return NULL;
+  a = json_array ();
+  for (size_t i = 0; a && i < syncs.len; i++) {
+    const struct store_sync *y = &syncs.ptr[i];
+    if (json_array_append_new (a, json_pack (
+          "{s:i, s:o, s:f, s:I, s:I, s:f, s:f, s:b, s:b, s:b}",
+          "index", y->idx, "started", plan_time_json (y->started_at),
+          "seconds", y->seconds,
+          "bytes-changed", (json_int_t) y->bytes_changed,
+          "bytes-copied", (json_int_t) y->bytes_copied,
+          "dirty-rate", y->dirty_rate, "copy-rate", y->copy_rate,
+          "full", y->full, "final", y->final,
+          "finished", y->finished)) == -1) {
+      json_decref (a);
+      a = NULL;
+    }
+  }
+  store_sync_vector_free (&syncs);
+  return a;
+}
+
+static json_t *
+plan_vm_json (struct store *s, const struct store_vm *v, const char *mode,
+              unsigned nevents)
 {
   store_disk_vector disks = empty_vector;
   store_event_vector events = empty_vector;
-  json_t *o = NULL, *jd, *je;
+  json_t *o = NULL, *jd, *je, *warm;
   enum plan_vm_state st = PLAN_VM_PENDING;
   double eta = -1;
 
@@ -171,6 +203,21 @@ plan_vm_json (struct store *s, const struct store_vm *v, unsigned nevents)
                  "disks", jd ? jd : json_null (),
                  "events", je ? je : json_null (),
                  "report", plan_text_json (v->report));
+  if (o == NULL)
+    goto out;
+  /* Warm migration: the passes, the predicted and measured downtime. */
+  warm = json_pack ("{s:s, s:o, s:o, s:o, s:o}", "mode", mode,
+                    "syncs", plan_syncs_json (s, v->id),
+                    "predicted-downtime-seconds",
+                    v->predicted_downtime >= 0
+                    ? json_real (v->predicted_downtime) : json_null (),
+                    "cutover-at", plan_time_json (v->cutover_at),
+                    "downtime", plan_text_json (v->downtime));
+  if (warm == NULL || json_object_update (o, warm) == -1) {
+    json_decref (o);
+    o = NULL;
+  }
+  json_decref (warm);
 out:
   if (o == NULL && error_message ()[0] == '\0')
     error_set ("plan: out of memory");
@@ -193,7 +240,7 @@ plan_show_json (struct store *s, const char *name, unsigned nevents)
     goto out;
   jv = json_array ();
   for (size_t i = 0; jv && i < vms.len; i++) {
-    json_t *v = plan_vm_json (s, &vms.ptr[i], nevents);
+    json_t *v = plan_vm_json (s, &vms.ptr[i], p.mode, nevents);
     if (v == NULL) {
       json_decref (jv);
       goto out;
@@ -201,8 +248,9 @@ plan_show_json (struct store *s, const char *name, unsigned nevents)
     json_array_append_new (jv, v);
   }
   options = plan_text_json (p.options);
-  out = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}",
+  out = json_pack ("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}",
                    "name", p.name, "target", p.target, "format", p.format,
+                   "mode", p.mode,
                    "options", options, "created", plan_time_json (p.created_at),
                    "runner", plan_runner_json (s, &p),
                    "cancel-requested", p.cancel_requested,

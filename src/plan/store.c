@@ -1,18 +1,20 @@
 /* store.c: the plan store on SQLite; see store.h.
  *
- * Every SQL statement of ferry is in this file and store_hosts.c; the
- * plans' runner locks, which are not in the database, are in store_lock.c.
- * This file opens the store, creates the schema, runs transactions and
+ * Every SQL statement of ferry is in this file, store_hosts.c and
+ * store_warm.c (warm VMs' columns, syncs, intents); the plans' runner locks, which are not in the database, are in store_lock.c.
+ * This file opens the store, migrates its schema, runs transactions and
  * holds the statement helpers the others share (store_internal.h), and
  * the plans, VMs, events, disks and ranges.  The schema is created by
- * an ordered list of migrations; schema_version holds how many have run.
- * A migration never changes once released: changes are new migrations.
+ * the ordered list of migrations in store_schema.c; schema_version holds
+ * how many have run.
  *
  * Invariants kept by the schema itself:
- *  - a VM belongs to one plan, a disk to one VM, a range and an event to
- *    one disk / VM (foreign keys, ON DELETE CASCADE: deleting a plan
+ *  - a VM belongs to one plan, a disk to one VM, a range to one disk, an
+ *    event, a sync and an intent to one VM (foreign keys, ON DELETE CASCADE: deleting a plan
  *    deletes everything it owns, never a file on disk);
- *  - a VM's state is one of the plan layer's names (CHECK);
+ *  - a VM's state is one of the plan layer's names, a plan's mode "cold"
+ *    or "warm" (CHECK);
+ *  - a VM has at most one sync of each index (unique);
  *  - ranges have positive length and a disk never records two ranges at one
  *    offset (primary key).
  *
@@ -35,90 +37,6 @@
 #include "util/error.h"
 
 #define STORE_BUSY_TIMEOUT_MS 30000
-
-static const char *const store_migrations[] = {
-  /* 1: plans, VMs, disks, finished ranges, events. */
-  "CREATE TABLE plans ("
-  "  id INTEGER PRIMARY KEY,"
-  "  name TEXT NOT NULL UNIQUE,"
-  "  target TEXT NOT NULL,"
-  "  format TEXT NOT NULL,"
-  "  options TEXT NOT NULL DEFAULT '{}',"
-  "  created_at REAL NOT NULL,"
-  "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
-  "  runner_pid INTEGER NOT NULL DEFAULT 0,"
-  "  runner_host TEXT,"
-  "  runner_since REAL NOT NULL DEFAULT 0"
-  ");"
-  "CREATE TABLE plan_vms ("
-  "  id INTEGER PRIMARY KEY,"
-  "  plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,"
-  "  position INTEGER NOT NULL,"
-  "  source TEXT NOT NULL,"
-  "  vm_name TEXT NOT NULL,"
-  "  target_name TEXT NOT NULL,"
-  "  state TEXT NOT NULL CHECK (state IN ('pending', 'validating',"
-  "    'preparing', 'copying', 'verifying', 'adapting', 'defining', 'done',"
-  "    'failed', 'cancelled')),"
-  "  error TEXT,"
-  "  findings TEXT,"
-  "  bytes_total INTEGER NOT NULL DEFAULT 0,"
-  "  bytes_done INTEGER NOT NULL DEFAULT 0,"
-  "  rate REAL NOT NULL DEFAULT 0,"
-  "  xml_path TEXT,"
-  "  report_path TEXT,"
-  "  report TEXT,"
-  "  created_at REAL NOT NULL,"
-  "  updated_at REAL NOT NULL,"
-  "  started_at REAL NOT NULL DEFAULT 0,"
-  "  finished_at REAL NOT NULL DEFAULT 0,"
-  "  UNIQUE (plan_id, target_name)"
-  ");"
-  "CREATE TABLE disks ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  idx INTEGER NOT NULL,"
-  "  source_path TEXT NOT NULL,"
-  "  size INTEGER NOT NULL CHECK (size >= 0),"
-  "  target_path TEXT,"
-  "  target_created INTEGER NOT NULL DEFAULT 0,"
-  "  copy_runs INTEGER NOT NULL DEFAULT 0,"
-  "  last_resumed_bytes INTEGER NOT NULL DEFAULT 0,"
-  "  last_copied_bytes INTEGER NOT NULL DEFAULT 0,"
-  "  source_digest TEXT,"
-  "  target_digest TEXT,"
-  "  UNIQUE (vm_id, idx)"
-  ");"
-  "CREATE TABLE disk_ranges ("
-  "  disk_id INTEGER NOT NULL REFERENCES disks(id) ON DELETE CASCADE,"
-  "  offset INTEGER NOT NULL CHECK (offset >= 0),"
-  "  length INTEGER NOT NULL CHECK (length > 0),"
-  "  PRIMARY KEY (disk_id, offset)"
-  ") WITHOUT ROWID;"
-  "CREATE TABLE events ("
-  "  id INTEGER PRIMARY KEY,"
-  "  vm_id INTEGER NOT NULL REFERENCES plan_vms(id) ON DELETE CASCADE,"
-  "  at REAL NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  message TEXT NOT NULL"
-  ");"
-  "CREATE INDEX events_by_vm ON events (vm_id, id);"
-  "CREATE INDEX plan_vms_by_plan ON plan_vms (plan_id, position);"
-  "CREATE INDEX disks_by_vm ON disks (vm_id, idx);",
-  /* 2: the registered KVM hosts (ferry host add). */
-  "CREATE TABLE hosts ("
-  "  name TEXT PRIMARY KEY,"
-  "  uri TEXT NOT NULL,"
-  "  memory_limit INTEGER NOT NULL DEFAULT 0 CHECK (memory_limit >= 0),"
-  "  added_at REAL NOT NULL"
-  ");",
-};
-
-#define STORE_NR_MIGRATIONS \
-  (sizeof store_migrations / sizeof store_migrations[0])
-
-_Static_assert (STORE_NR_MIGRATIONS == STORE_SCHEMA_VERSION,
-                "one migration per schema version");
 
 double
 store_now (void)
@@ -305,6 +223,19 @@ store_migrate (struct store *s)
       goto fail;
   }
   if (version < STORE_SCHEMA_VERSION) {
+    /* Foreign keys are off while migrating (store_open): every
+     * reference must still hold before the new version is committed. */
+    st = store_prepare (s, "PRAGMA foreign_key_check");
+    if (st == NULL)
+      goto fail;
+    if (sqlite3_step (st) == SQLITE_ROW) {
+      error_set ("store: %s: schema migration to version %d: a row of "
+                 "table %s has a dangling reference; nothing was changed",
+                 s->path, STORE_SCHEMA_VERSION,
+                 (const char *) sqlite3_column_text (st, 0));
+      goto fail;
+    }
+    sqlite3_finalize (st);
     st = store_prepare (s, "INSERT INTO schema_version (version) VALUES (?)");
     if (st == NULL)
       goto fail;
@@ -347,13 +278,18 @@ store_open (const char *path)
   }
   sqlite3_busy_timeout (s->db, STORE_BUSY_TIMEOUT_MS);
   /* journal_mode=WAL is persistent in the file; the others are per
-   * connection. */
+   * connection.  Foreign keys are enforced only after the migrations
+   * (SQLite ignores the pragma inside a transaction): a migration that
+   * rebuilds a table drops the old one, which would otherwise cascade to
+   * every row referring to it. */
   if (store_exec (s, "PRAGMA journal_mode=WAL", "enabling WAL") == -1
-      || store_exec (s, "PRAGMA foreign_keys=ON", "enabling foreign keys")
-         == -1
       || store_exec (s, "PRAGMA synchronous=FULL", "setting synchronous")
          == -1
-      || store_migrate (s) == -1)
+      || store_exec (s, "PRAGMA foreign_keys=OFF", "pausing foreign keys")
+         == -1
+      || store_migrate (s) == -1
+      || store_exec (s, "PRAGMA foreign_keys=ON", "enabling foreign keys")
+         == -1)
     goto fail;
   return s;
 fail:
@@ -419,7 +355,7 @@ store_rollback (struct store *s)
 
 #define PLAN_COLUMNS \
   "id, name, target, format, options, created_at, cancel_requested, " \
-  "runner_pid, runner_host, runner_since"
+  "runner_pid, runner_host, runner_since, mode"
 
 static int
 store_plan_row (sqlite3_stmt *st, struct store_plan *p)
@@ -435,7 +371,8 @@ store_plan_row (sqlite3_stmt *st, struct store_plan *p)
   p->runner_pid = sqlite3_column_int64 (st, 7);
   p->runner_host = store_column_text (st, 8);
   p->runner_since = sqlite3_column_double (st, 9);
-  if (!p->name || !p->target || !p->format || !p->options) {
+  p->mode = store_column_text (st, 10);
+  if (!p->name || !p->target || !p->format || !p->options || !p->mode) {
     store_plan_free (p);
     error_set_errno (ENOMEM, "store: reading a plan");
     return -1;
@@ -449,7 +386,7 @@ store_plan_create (struct store *s, struct store_plan *plan)
   CLEANUP_STMT sqlite3_stmt *st = NULL;
 
   st = store_prepare (s, "INSERT INTO plans (name, target, format, options,"
-                      " created_at) VALUES (?, ?, ?, ?, ?)");
+                      " created_at, mode) VALUES (?, ?, ?, ?, ?, ?)");
   if (st == NULL)
     return -1;
   store_bind_text (st, 1, plan->name);
@@ -458,6 +395,7 @@ store_plan_create (struct store *s, struct store_plan *plan)
   store_bind_text (st, 4, plan->options ? plan->options : "{}");
   plan->created_at = store_now ();
   sqlite3_bind_double (st, 5, plan->created_at);
+  store_bind_text (st, 6, plan->mode ? plan->mode : "cold");
   if (sqlite3_step (st) != SQLITE_DONE) {
     if (sqlite3_extended_errcode (s->db) == SQLITE_CONSTRAINT_UNIQUE) {
       error_set ("plan \"%s\" already exists (in %s)", plan->name, s->path);
@@ -581,7 +519,8 @@ store_plan_set_runner (struct store *s, int64_t plan_id, int64_t pid,
 #define VM_COLUMNS \
   "id, plan_id, position, source, vm_name, target_name, state, error, " \
   "findings, bytes_total, bytes_done, rate, xml_path, report_path, report, " \
-  "created_at, updated_at, started_at, finished_at"
+  "created_at, updated_at, started_at, finished_at, cutover_at, " \
+  "warm_base, warm_epoch, warm_next_mark, predicted_downtime, downtime"
 
 static int
 store_vm_row (sqlite3_stmt *st, struct store_vm *v)
@@ -606,6 +545,12 @@ store_vm_row (sqlite3_stmt *st, struct store_vm *v)
   v->updated_at = sqlite3_column_double (st, 16);
   v->started_at = sqlite3_column_double (st, 17);
   v->finished_at = sqlite3_column_double (st, 18);
+  v->cutover_at = sqlite3_column_double (st, 19);
+  v->warm_base = store_column_text (st, 20);
+  v->warm_epoch = store_column_text (st, 21);
+  v->warm_next_mark = sqlite3_column_int64 (st, 22);
+  v->predicted_downtime = sqlite3_column_double (st, 23);
+  v->downtime = store_column_text (st, 24);
   if (!v->source || !v->vm_name || !v->target_name || !v->state) {
     store_vm_free (v);
     error_set_errno (ENOMEM, "store: reading a VM");
@@ -622,8 +567,8 @@ store_vm_add (struct store *s, struct store_vm *vm)
 
   st = store_prepare (s, "INSERT INTO plan_vms (plan_id, position, source,"
                       " vm_name, target_name, state, findings, bytes_total,"
-                      " created_at, updated_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      " created_at, updated_at, cutover_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (st == NULL)
     return -1;
   sqlite3_bind_int64 (st, 1, vm->plan_id);
@@ -637,6 +582,7 @@ store_vm_add (struct store *s, struct store_vm *vm)
     return -1;
   sqlite3_bind_double (st, 9, now);
   sqlite3_bind_double (st, 10, now);
+  sqlite3_bind_double (st, 11, vm->cutover_at);
   if (sqlite3_step (st) != SQLITE_DONE) {
     if (sqlite3_extended_errcode (s->db) == SQLITE_CONSTRAINT_UNIQUE) {
       error_set ("two VMs of the plan would be called \"%s\" on the target",
@@ -647,6 +593,8 @@ store_vm_add (struct store *s, struct store_vm *vm)
   }
   vm->id = sqlite3_last_insert_rowid (s->db);
   vm->created_at = vm->updated_at = now;
+  vm->warm_next_mark = 1;
+  vm->predicted_downtime = -1;
   return 0;
 }
 
@@ -721,14 +669,16 @@ store_vm_set_state (struct store *s, int64_t vm_id, const char *from,
   if (own && store_begin (s) == -1)
     return -1;
   /* started_at: the first time the VM leaves pending; finished_at: each
-   * time it reaches a terminal state (cleared when it becomes active). */
+   * time a run ends with it (cleared when it becomes active again); rate:
+   * kept while a copy goes on. */
   st = store_prepare (s, "UPDATE plan_vms SET state = ?1, error = ?2,"
                       " updated_at = ?3,"
                       " started_at = CASE WHEN started_at = 0 AND"
                       "   ?1 != 'pending' THEN ?3 ELSE started_at END,"
                       " finished_at = CASE WHEN ?1 IN ('done', 'failed',"
-                      "   'cancelled') THEN ?3 ELSE 0 END,"
-                      " rate = CASE WHEN ?1 = 'copying' THEN rate ELSE 0 END"
+                      "   'cancelled', 'rolled-back') THEN ?3 ELSE 0 END,"
+                      " rate = CASE WHEN ?1 IN ('copying', 'syncing',"
+                      "   'cutting-over') THEN rate ELSE 0 END"
                       " WHERE id = ?4 AND state = ?5");
   if (st == NULL)
     goto fail;
@@ -761,9 +711,7 @@ fail:
   return -1;
 }
 
-/* UPDATE plan_vms SET <column> = text WHERE id = vm_id; column is one of
- * ours, never user input. */
-static int
+int
 store_vm_set_text (struct store *s, int64_t vm_id, const char *sql,
                    const char *text, const char *what)
 {
@@ -1060,6 +1008,7 @@ store_plan_free (struct store_plan *p)
   free (p->format);
   free (p->options);
   free (p->runner_host);
+  free (p->mode);
   memset (p, 0, sizeof *p);
 }
 
@@ -1075,6 +1024,9 @@ store_vm_free (struct store_vm *v)
   free (v->xml_path);
   free (v->report_path);
   free (v->report);
+  free (v->warm_base);
+  free (v->warm_epoch);
+  free (v->downtime);
   memset (v, 0, sizeof *v);
 }
 

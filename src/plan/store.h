@@ -30,7 +30,7 @@
 #include "copy/copy.h"
 #include "util/vector.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 

@@ -1,6 +1,8 @@
 /* store_internal.h: what the parts of the plan store share: store.c
- * (open, schema, transactions, plans, VMs, disks, ranges), store_hosts.c
- * (the hosts table) and store_lock.c (the plans' runner locks).  Nothing
+ * (open, migrations, transactions, plans, VMs, disks, ranges),
+ * store_schema.c (the schema's migrations), store_hosts.c
+ * (the hosts table), store_lock.c (the plans' runner locks) and
+ * store_warm.c (warm VMs: their columns, syncs and intents).  Nothing
  * outside these files includes it; callers use store.h.
  */
 #ifndef FERRY_PLAN_STORE_INTERNAL_H
@@ -17,6 +19,10 @@ struct store {
   bool in_transaction;
   int lock_fd;                  /* PATH.lock, open while a plan is locked */
 };
+
+/* The schema: store_migrations[v] takes a database from version v to
+ * v + 1 (store_schema.c; exactly STORE_SCHEMA_VERSION of them). */
+extern const char *const store_migrations[];
 
 /* Now, in seconds since the epoch (the store's timestamps). */
 double store_now (void);
@@ -38,5 +44,10 @@ void store_bind_text (sqlite3_stmt *st, int col, const char *text);
 int store_bind_u64 (struct store *s, sqlite3_stmt *st, int col, uint64_t v);
 /* Negative values read as 0. */
 uint64_t store_column_u64 (sqlite3_stmt *st, int col);
+/* Run sql, an UPDATE of one plan_vms column with the parameters (text,
+ * now, vm_id): "UPDATE plan_vms SET <column> = ?, updated_at = ? WHERE
+ * id = ?"; column is one of ours, never user input. */
+int store_vm_set_text (struct store *s, int64_t vm_id, const char *sql,
+                       const char *text, const char *what);
 
 #endif

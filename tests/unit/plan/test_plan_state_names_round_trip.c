@@ -1,7 +1,7 @@
 /* test_plan_state_names_round_trip: each state has the name that
  * docs/plan-state-machine.md gives it (written out here, from the doc's
  * table), and that name parses back to the state; active = validating ..
- * defining, as the doc says; unknown names are refused. */
+ * defining, syncing and cutting-over, as the doc says; unknown names are refused. */
 #include "plantest.h"
 
 int
@@ -15,16 +15,20 @@ main (void)
     [PLAN_VM_VERIFYING] = "verifying",
     [PLAN_VM_ADAPTING] = "adapting",
     [PLAN_VM_DEFINING] = "defining",
+    [PLAN_VM_SYNCING] = "syncing",
+    [PLAN_VM_CUTTING_OVER] = "cutting-over",
+    [PLAN_VM_ROLLED_BACK] = "rolled-back",
     [PLAN_VM_DONE] = "done",
     [PLAN_VM_FAILED] = "failed",
     [PLAN_VM_CANCELLED] = "cancelled",
   };
   static const char *const active[] = {
     "validating", "preparing", "copying", "verifying", "adapting", "defining",
+    "syncing", "cutting-over",
   };
   enum plan_vm_state st;
 
-  CHECK (PLAN_VM_NR_STATES == 10);
+  CHECK (PLAN_VM_NR_STATES == 13);
   for (unsigned i = 0; i < PLAN_VM_NR_STATES; i++) {
     bool want_active = false;
 

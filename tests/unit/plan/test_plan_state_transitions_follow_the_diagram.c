@@ -4,7 +4,7 @@
  * refuses every other one without writing anything.
  *
  * The expected transitions are written out below from the diagram, by
- * name: every (from, to) pair of the 10 x 10 is walked, allowed or not.
+ * name: every (from, to) pair of the 13 x 13 is walked, allowed or not.
  * plan_vm_set_state() is checked on a real store for each pair: an allowed
  * transition is written (state and one event), a forbidden one is an error
  * naming both states and leaves the row and its events as they were; and a
@@ -13,7 +13,8 @@
 
 static const char *const names[] = {
   "pending", "validating", "preparing", "copying", "verifying", "adapting",
-  "defining", "done", "failed", "cancelled",
+  "defining", "syncing", "cutting-over", "done", "failed", "cancelled",
+  "rolled-back",
 };
 #define NR (sizeof names / sizeof names[0])
 
@@ -27,6 +28,12 @@ static const char *const allowed[][2] = {
   { "verifying", "adapting" },
   { "adapting", "defining" },
   { "defining", "done" },
+  /* warm: preparing --> syncing (seed, syncs) --cutover due--> cutting-over
+   * --> done, or rolled-back when the target failed */
+  { "preparing", "syncing" },
+  { "syncing", "cutting-over" },
+  { "cutting-over", "done" },
+  { "cutting-over", "rolled-back" },
   /* any active state --error--> failed, --cancel seen--> cancelled */
   { "validating", "failed" }, { "validating", "cancelled" },
   { "preparing", "failed" }, { "preparing", "cancelled" },
@@ -34,6 +41,8 @@ static const char *const allowed[][2] = {
   { "verifying", "failed" }, { "verifying", "cancelled" },
   { "adapting", "failed" }, { "adapting", "cancelled" },
   { "defining", "failed" }, { "defining", "cancelled" },
+  { "syncing", "failed" }, { "syncing", "cancelled" },
+  { "cutting-over", "failed" }, { "cutting-over", "cancelled" },
   /* pending --plan_cancel() without a live run--> cancelled */
   { "pending", "cancelled" },
   /* active (interrupted), cancelled, failed (--retry) --> validating */
@@ -43,7 +52,11 @@ static const char *const allowed[][2] = {
   { "verifying", "validating" },
   { "adapting", "validating" },
   { "defining", "validating" },
+  { "syncing", "validating" },
+  { "cutting-over", "validating" },
   { "cancelled", "validating" },
+  /* rolled-back --> validating: a later run resumes syncing */
+  { "rolled-back", "validating" },
   { "failed", "validating" },
 };
 
