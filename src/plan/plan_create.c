@@ -20,8 +20,10 @@
 #include "plan/plan_internal.h"
 #include "plan/store.h"
 #include "preflight/validate.h"
+#include "source/kvm.h"
 #include "source/source.h"
 #include "target/target.h"
+#include "util/cleanup.h"
 #include "util/error.h"
 
 /*----------------------------------------------------------------------
@@ -157,15 +159,9 @@ struct plan_new_vm {
   bool blocked;
 };
 
-/* A warm source, kvm:HOST/DOMAIN: HOST is resolved to its libvirt URI
- * through the registered hosts (ferry host add).  Reading the running
- * guest -- kvm_source_open (source/kvm.h) with no journal and the plan's
- * name as tag, for the VM model and its facts, then the warm rules of
- * validate_warm_kvm appended to findings -- is not in this build yet: the
- * source is refused, naming the host's URI. */
-static int
-plan_read_kvm_source (struct store *s, const char *plan, const char *source,
-                      struct vm *vm, finding_vector *findings)
+int
+plan_kvm_source_resolve (struct store *s, const char *plan,
+                         const char *source, char **uri, char **domain)
 {
   const char *spec = source + strlen ("kvm:");
   const char *slash = strchr (spec, '/');
@@ -173,8 +169,8 @@ plan_read_kvm_source (struct store *s, const char *plan, const char *source,
   char *name;
   int r;
 
-  if (slash == NULL || slash == spec || slash[1] == '\0'
-      || strchr (slash + 1, '/') != NULL) {
+  if (strncmp (source, "kvm:", 4) != 0 || slash == NULL || slash == spec
+      || slash[1] == '\0' || strchr (slash + 1, '/') != NULL) {
     error_set ("plan %s: %s: expected kvm:HOST/DOMAIN", plan, source);
     return -1;
   }
@@ -187,14 +183,46 @@ plan_read_kvm_source (struct store *s, const char *plan, const char *source,
   if (r == 1)
     error_set ("plan %s: %s: host \"%s\" is not registered (ferry host add "
                "%s URI)", plan, source, name, name);
-  else if (r == 0) {
-    error_set ("plan %s: %s: reading a running KVM guest (on %s) is not "
-               "supported by this build of ferry yet", plan, source,
-               host.uri);
-    store_host_free (&host);
-  }
   free (name);
-  return -1;
+  if (r != 0)
+    return -1;
+  *uri = host.uri;
+  host.uri = NULL;
+  store_host_free (&host);
+  *domain = strdup (slash + 1);
+  if (*domain == NULL) {
+    error_set_errno (errno, "plan: strdup");
+    free (*uri);
+    return -1;
+  }
+  return 0;
+}
+
+/* A warm source, kvm:HOST/DOMAIN: the running guest read (its VM model
+ * moved into *vm) and the warm rules appended to findings.  Nothing is
+ * done to the guest (no journal). */
+static int
+plan_read_kvm_source (struct store *s, const char *plan, const char *source,
+                      struct vm *vm, finding_vector *findings)
+{
+  CLEANUP_FREE char *uri = NULL, *domain = NULL;
+  struct kvm_facts facts = { 0 };
+  struct change_source *src;
+  int r = -1;
+
+  if (plan_kvm_source_resolve (s, plan, source, &uri, &domain) == -1)
+    return -1;
+  src = kvm_source_open (uri, domain, plan, NULL, &facts);
+  if (src == NULL) {
+    error_prefix ("plan %s", plan);
+    return -1;
+  }
+  *vm = src->vm;
+  src->vm = (struct vm) VM_INIT;
+  r = validate_warm_kvm (&facts, findings);
+  src->ops->close (src);
+  kvm_facts_free (&facts);
+  return r;
 }
 
 /* Whether a warm plan can take source: 0, or -1 with the error set. */

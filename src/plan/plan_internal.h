@@ -43,6 +43,12 @@ void plan_settings_free (struct plan_settings *ps);
 /* Compact text of j (borrowed); NULL with the error set. */
 char *plan_json_text (json_t *j);
 
+/* A warm source "kvm:HOST/DOMAIN": the registered HOST's libvirt URI and
+ * the domain (malloc'd).  -1 with the error set (an unknown host says
+ * how to register it). */
+int plan_kvm_source_resolve (struct store *s, const char *plan,
+                             const char *source, char **uri, char **domain);
+
 /* The plan called name: 0, or -1 with the error set (also when there is
  * no such plan in the store). */
 int plan_get (struct store *s, const char *name, struct store_plan *p);

@@ -124,39 +124,6 @@ plan_warm_done (void *opaque, const char *action, const char *object,
  * The source
  */
 
-/* "kvm:HOST/DOMAIN" -> the host's URI and the domain. */
-static int
-plan_warm_source_parse (struct plan_warm *w, char **uri, char **domain)
-{
-  const char *spec = w->pv.row.source, *slash;
-  struct store_host h = { 0 };
-  CLEANUP_FREE char *host = NULL;
-  int r;
-
-  if (strncmp (spec, "kvm:", 4) != 0
-      || (slash = strchr (spec + 4, '/')) == NULL || slash == spec + 4
-      || slash[1] == '\0') {
-    error_set ("%s: a warm source must be kvm:HOST/DOMAIN", spec);
-    return -1;
-  }
-  host = strndup (spec + 4, slash - (spec + 4));
-  *domain = strdup (slash + 1);
-  if (host == NULL || *domain == NULL) {
-    error_set_errno (errno, "plan: strdup");
-    return -1;
-  }
-  r = store_host_get (w->pv.s, host, &h);
-  if (r == 1)
-    error_set ("%s: no host \"%s\" is registered (ferry host add %s URI)",
-               spec, host, host);
-  if (r != 0)
-    return -1;
-  *uri = h.uri;
-  h.uri = NULL;
-  store_host_free (&h);
-  return 0;
-}
-
 /* The marks the store knows: the base, and the mark of a pass a killed
  * run left unfinished (its view may still be open: adopted). */
 static int
@@ -203,7 +170,9 @@ plan_warm_open_source (struct plan_warm *w, enum plan_vm_state from,
   else
     r = plan_vm_enter (pv, PLAN_VM_VALIDATING, "resumed (was %s)",
                        plan_vm_state_name (from));
-  if (r == -1 || plan_warm_source_parse (w, &uri, &domain) == -1)
+  if (r == -1
+      || plan_kvm_source_resolve (pv->s, pv->runner->plan->name,
+                                  pv->row.source, &uri, &domain) == -1)
     return -1;
   r = -1;
   w->src = kvm_source_open (uri, domain, w->tag, &w->journal, &w->facts);
@@ -864,7 +833,8 @@ plan_warm_forget (struct store *s, const struct store_plan *p)
     w.journal = (struct change_journal) {
       .intent = plan_warm_intent, .done = plan_warm_done, .opaque = &w,
     };
-    if (plan_warm_source_parse (&w, &uri, &domain) == 0
+    if (plan_kvm_source_resolve (s, p->name, vms.ptr[i].source, &uri,
+                                 &domain) == 0
         && (w.src = kvm_source_open (uri, domain, w.tag, &w.journal,
                                      &w.facts)) != NULL
         && w.src->ops->recover (w.src, NULL, 0) == 0)
