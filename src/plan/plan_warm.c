@@ -156,15 +156,6 @@ plan_warm_open_source (struct plan_warm *w, enum plan_vm_state from,
   size_t nr_keep;
   int r = -1;
 
-  /* The plan's --cutover time becomes the VM's request, once: a
-   * rollback spends it, plan cutover makes a new one. */
-  if (from == PLAN_VM_PENDING && pv->runner->settings.cutover_at > 0
-      && pv->row.cutover_at == 0) {
-    if (store_vm_set_cutover (pv->s, pv->row.id,
-                              pv->runner->settings.cutover_at) == -1)
-      return -1;
-    pv->row.cutover_at = pv->runner->settings.cutover_at;
-  }
   if (from == PLAN_VM_PENDING)
     r = plan_vm_enter (pv, PLAN_VM_VALIDATING, "started (warm)");
   else
