@@ -20,7 +20,7 @@
 #include "disk/nbd.h"
 #include "imagetest.h"
 
-#define NT_MAX_SERVERS 4
+#define NT_MAX_SERVERS 8
 static pid_t nt_servers[NT_MAX_SERVERS];
 static unsigned nt_nr_servers;
 
@@ -71,7 +71,7 @@ static inline const char *
 nt_serve (const char *name, const char *fmt, ...)
 {
   char *sock = test_path (name), *cmd;
-  const char *uri = test_printf ("nbd+unix:///?socket=%s", sock);
+  const char *uri = test_printf ("nbd+unix:///?socket=%s", sock), *exec;
   va_list ap;
   pid_t pid;
 
@@ -79,6 +79,7 @@ nt_serve (const char *name, const char *fmt, ...)
   if (vasprintf (&cmd, fmt, ap) == -1)
     FAIL ("out of memory");
   va_end (ap);
+  exec = test_printf ("exec %s", cmd);
   if (nt_nr_servers == NT_MAX_SERVERS)
     FAIL ("too many servers");
   fprintf (stderr, "+ %s &\n", cmd);
@@ -90,14 +91,14 @@ nt_serve (const char *name, const char *fmt, ...)
     prctl (PR_SET_PDEATHSIG, SIGTERM);
     if (chdir (test_dir ()) == -1 || dup2 (2, 1) == -1)
       _exit (127);
-    execl ("/bin/sh", "sh", "-c", test_printf ("exec %s", cmd), NULL);
+    execl ("/bin/sh", "sh", "-c", exec, NULL);
     _exit (127);
   }
   if (nt_nr_servers++ == 0)
     atexit (nt_stop_servers);
   nt_servers[nt_nr_servers - 1] = pid;
   for (int i = 0; !nt_listening (uri); i++) {
-    if (i == 1000 || waitpid (pid, NULL, WNOHANG) == pid)
+    if (i == 3000 || waitpid (pid, NULL, WNOHANG) == pid)
       FAIL ("the server did not start listening on %s", sock);
     nanosleep (&(struct timespec) { .tv_nsec = 10000000 }, NULL);
   }
