@@ -257,6 +257,28 @@ disk_close (struct disk *top)
   }
 }
 
+struct disk *
+disk_new (const struct disk_driver *driver, const char *path)
+{
+  struct disk *disk;
+
+  disk = calloc (1, sizeof *disk);
+  if (disk == NULL) {
+    error_set_errno (errno, "calloc");
+    return NULL;
+  }
+  disk->driver = driver;
+  disk->fd = -1;
+  disk->write_align = 512;
+  disk->path = strdup (path);
+  if (disk->path == NULL) {
+    error_set_errno (errno, "strdup");
+    free (disk);
+    return NULL;
+  }
+  return disk;
+}
+
 static struct disk *
 disk_open_layer (const char *path, const char *format, bool writable,
                  unsigned depth, uint64_t base, uint64_t length)
@@ -265,20 +287,11 @@ disk_open_layer (const char *path, const char *format, bool writable,
   int64_t file_size;
   uint64_t end;
 
-  disk = calloc (1, sizeof *disk);
-  if (disk == NULL) {
-    error_set_errno (errno, "calloc");
+  disk = disk_new (NULL, path);
+  if (disk == NULL)
     return NULL;
-  }
-  disk->fd = -1;
   disk->depth = depth;
   disk->writable = writable;
-  disk->write_align = 512;
-  disk->path = strdup (path);
-  if (disk->path == NULL) {
-    error_set_errno (errno, "strdup");
-    goto fail;
-  }
   disk->fd = open (path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (disk->fd == -1) {
     error_set_errno (errno, "%s: open", path);

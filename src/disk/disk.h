@@ -107,7 +107,8 @@ struct disk_driver {
 struct disk {
   const struct disk_driver *driver;
   char *path;              /* as given to disk_open, or resolved backing path */
-  int fd;                  /* the main file: drivers read it only with
+  int fd;                  /* the main file (-1: none, an NBD export);
+                              drivers read it only with
                               disk_file_pread/_size/_extent (the window) */
   uint64_t file_base;      /* the window of fd holding the image: its */
   uint64_t file_length;    /* first byte, and its length (0 = whole file) */
@@ -166,6 +167,13 @@ struct disk *disk_layer (struct disk *top, unsigned depth);
 int64_t disk_allocated_bytes (struct disk *layer);
 
 /* Helpers for drivers. */
+
+/* A read-only layer with no file behind it (fd -1), named path, driven by
+ * driver: how disk_open starts a layer, and how a driver that reads no
+ * file (nbd.c) makes its disk.  The caller sets ->size and ->priv;
+ * disk_close frees it (calling driver->close once priv is set).  NULL with
+ * the error set. */
+struct disk *disk_new (const struct disk_driver *driver, const char *path);
 
 /* A driver's only way to its layer's main file (disk->fd).  Offsets are
  * relative to the window (disk->file_base); a read that would run past the

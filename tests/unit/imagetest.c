@@ -365,21 +365,16 @@ expect_same (const char *name, const uint8_t *ours, const uint8_t *theirs,
 }
 
 void
-test_compare_with_qemu (const char *name, const char *format)
+test_compare_disk_with_raw (const char *name, struct disk *d,
+                            const char *raw)
 {
   enum { CHUNK = 4 << 20, ODD = 777777 };
   static uint8_t ours[CHUNK], theirs[CHUNK];
-  char *path = test_path (name), *ref;
-  struct disk *d;
+  char *ref = test_path (raw);
   uint64_t size, off;
   int fd;
 
-  if (asprintf (&ref, "%s.qemu.raw", path) == -1)
-    FAIL ("out of memory");
-  test_run ("qemu-img convert %s%s -O raw '%s' '%s'", format ? "-f " : "",
-            format ? format : "", path, ref);
   size = test_file_size (ref);
-  d = open_or_fail (name, format);
   if (d->size != size)
     FAIL ("%s: size %" PRIu64 ", qemu-img says %" PRIu64, name, d->size, size);
   fd = open (ref, O_RDONLY | O_CLOEXEC);
@@ -417,6 +412,21 @@ test_compare_with_qemu (const char *name, const char *format)
     off += n;
   }
   close (fd);
+  free (ref);
+}
+
+void
+test_compare_with_qemu (const char *name, const char *format)
+{
+  char *path = test_path (name), *ref;
+  struct disk *d;
+
+  if (asprintf (&ref, "%s.qemu.raw", path) == -1)
+    FAIL ("out of memory");
+  test_run ("qemu-img convert %s%s -O raw '%s' '%s'", format ? "-f " : "",
+            format ? format : "", path, ref);
+  d = open_or_fail (name, format);
+  test_compare_disk_with_raw (name, d, ref);
   unlink (ref);
   disk_close (d);
   free (ref);

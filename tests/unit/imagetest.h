@@ -81,6 +81,10 @@ void test_expect_read_fails (const char *name, const char *want);
  * extent by extent, equals `qemu-img convert -O raw` of the image;
  * format NULL = let both probe. */
 void test_compare_with_qemu (const char *name, const char *format);
+/* The same checks for an open disk against a raw file holding what the
+ * guest must see (qemu-img's conversion, made by the caller). */
+void test_compare_disk_with_raw (const char *name, struct disk *d,
+                                 const char *raw);
 /* Block status agrees with `qemu-img map --output=json`: the same ranges
  * hold data, at the same depth.  With exact, zero-versus-unallocated must
  * agree as well (single-layer images where qemu's answer is precise). */
