@@ -33,6 +33,8 @@ struct kvm_facts {
     char *path;
     char *format;                   /* "qcow2", "raw", ... */
     bool qcow2_v3;                  /* compat 1.1: can hold bitmaps */
+    bool qcow2_v3_known;            /* false: neither the host's storage
+                                       pool nor a local read could say */
     bool readonly, shareable;
     uint64_t size;
   } *disks;
