@@ -59,6 +59,8 @@
 #define KVM_TAG_MAX 48
 /* How often shutdown looks whether the guest is off. */
 #define KVM_POLL_NS 100000000L
+/* How long an aborted backup job may take to go. */
+#define KVM_JOB_END_WAIT_NS (30 * 1000000000L)
 
 struct kvm_view {
   char *dir;                    /* the socket directory (local), or NULL */
@@ -210,6 +212,27 @@ kvm_checkpoint_is_leaf (struct kvm_priv *k, const char *name, bool *leaf)
 
 /* ---- jobs, the paused start, the socket directory ---- */
 
+/* Wait until the backup job that was aborted is gone: libvirt ends it
+ * once QEMU has cancelled its block jobs, after virDomainAbortJob has
+ * returned, and a new job cannot begin before. */
+static int
+kvm_job_wait_gone (struct kvm_priv *k)
+{
+  for (long waited = 0; waited < KVM_JOB_END_WAIT_NS;
+       waited += KVM_POLL_NS) {
+    struct kvm_backup b;
+    int r = kvm_backup_read (k, &b);
+
+    if (r <= 0)
+      return r;
+    kvm_backup_free (&b);
+    nanosleep (&(struct timespec) { 0, KVM_POLL_NS }, NULL);
+  }
+  error_set ("kvm: %s: the backup job is still there %ld s after it was "
+             "aborted", k->name, KVM_JOB_END_WAIT_NS / 1000000000L);
+  return -1;
+}
+
 static int
 kvm_job_end (struct change_source *src)
 {
@@ -219,7 +242,9 @@ kvm_job_end (struct change_source *src)
   if (change_intent (src, "backup-end", k->name) == -1)
     return -1;
   r = virDomainAbortJob (k->dom);
-  if (r == -1) {
+  if (r == 0)
+    r = kvm_job_wait_gone (k);
+  else {
     char why[ERROR_MESSAGE_MAX];
     struct kvm_backup b;
 
@@ -855,11 +880,51 @@ kvm_view_changes (struct change_source *src, struct change_view *view,
 
 /* ---- marks and recovery ---- */
 
+/* libvirt deletes a checkpoint's bitmaps only from a running QEMU (for a
+ * domain that is off it refuses: "cannot delete checkpoint for inactive
+ * domain"), and its metadata alone would leave the bitmaps in the images.
+ * So a domain that is off is started paused for the deletions, as for
+ * the last view, and destroyed again after them. */
+static int
+kvm_process_need (struct change_source *src, bool *started)
+{
+  struct kvm_priv *k = kvm_of (src);
+  int active = virDomainIsActive (k->dom);
+
+  *started = false;
+  if (active == -1) {
+    virt_error_set ("reading the state of domain %s", k->name);
+    return -1;
+  }
+  if (active == 1)
+    return 0;
+  if (kvm_start_paused (src) == -1)
+    return -1;
+  *started = true;
+  return 0;
+}
+
+static int
+kvm_process_release (struct change_source *src, bool started, int r)
+{
+  struct error_saved e;
+
+  if (!started)
+    return r;
+  error_save (&e);
+  if (kvm_destroy (src) == -1)
+    return -1;
+  if (r == -1)
+    error_restore (&e);
+  return r;
+}
+
 static int
 kvm_mark_delete (struct change_source *src, const char *mark)
 {
   struct kvm_priv *k = kvm_of (src);
   virDomainCheckpointPtr cp;
+  bool started;
   int r;
 
   if (!kvm_is_ours (src, mark)) {
@@ -870,9 +935,11 @@ kvm_mark_delete (struct change_source *src, const char *mark)
   r = kvm_checkpoint_find (k, mark, &cp);
   if (r <= 0)
     return r;
-  r = kvm_checkpoint_delete (src, cp);
+  r = kvm_process_need (src, &started);
+  if (r == 0)
+    r = kvm_checkpoint_delete (src, cp);
   virDomainCheckpointFree (cp);
-  return r;
+  return kvm_process_release (src, started, r);
 }
 
 /* Remove the socket directories of this migration's views. */
@@ -910,6 +977,8 @@ kvm_recover (struct change_source *src, const char *const *keep,
   struct kvm_priv *k = kvm_of (src);
   virDomainCheckpointPtr *cps = NULL;
   struct kvm_backup b;
+  bool started = false;
+  size_t doomed = 0;
   int n, r;
 
   r = kvm_backup_read (k, &b);
@@ -932,20 +1001,29 @@ kvm_recover (struct change_source *src, const char *const *keep,
     virt_error_set ("listing the checkpoints of domain %s", k->name);
     return -1;
   }
-  r = 0;
-  /* Children first. */
+  /* The ones to delete, children first. */
   for (int i = n - 1; i >= 0; i--) {
     const char *name = virDomainCheckpointGetName (cps[i]);
-    bool kept = false;
+    bool kept = !kvm_is_ours (src, name);
 
     for (size_t j = 0; j < nr_keep && !kept; j++)
       kept = strcmp (keep[j], name) == 0;
-    if (r == 0 && kvm_is_ours (src, name) && !kept)
+    if (kept) {
+      virDomainCheckpointFree (cps[i]);
+      cps[i] = NULL;
+    }
+    else
+      doomed++;
+  }
+  r = doomed ? kvm_process_need (src, &started) : 0;
+  for (int i = n - 1; i >= 0; i--) {
+    if (cps[i] && r == 0)
       r = kvm_checkpoint_delete (src, cps[i]);
-    virDomainCheckpointFree (cps[i]);
+    if (cps[i])
+      virDomainCheckpointFree (cps[i]);
   }
   free (cps);
-  return r;
+  return kvm_process_release (src, started, r);
 }
 
 /* ---- power ---- */

@@ -9,7 +9,10 @@
  * the changes.  The last view, with the guest shut down, starts the domain
  * paused (its vCPUs never run), takes an incremental backup without a new
  * checkpoint, and destroys the paused process again: the bitmap persisted
- * in the image says exactly what changed, nothing is re-read.
+ * in the image says exactly what changed, nothing is re-read.  Marks of a
+ * guest that is off are deleted the same way (libvirt removes bitmaps only
+ * through a running QEMU).  Transport, epoch and recovery: kvm.c and
+ * docs/warm-kvm.md.
  */
 #ifndef FERRY_SOURCE_KVM_H
 #define FERRY_SOURCE_KVM_H
