@@ -1,9 +1,10 @@
 /* kvm.c: running KVM guests as warm sources (see kvm.h): views, marks and
- * power, through libvirt's backup and checkpoint API.
+ * recovery, through libvirt's backup and checkpoint API (the domain's
+ * process and power: kvm_power.c; its definition: kvm_domain.c).
  *
  * A view is one pull-mode backup job.  Its NBD server listens, for a
  * daemon on this machine, on a unix socket in a directory of its own,
- * /var/tmp/ferry-nbd/TAG-XXXXXX (mode 01777: QEMU runs as another user
+ * /var/tmp/ferry-nbd/ferry-TAG-XXXXXX (mode 01777: QEMU runs as another user
  * and must create the socket there; removed at view_close); for a remote
  * daemon on TCP at the host's name (virConnectGetHostname) and port
  * KVM_NBD_PORT, with the scratch images where libvirt puts them.  Each
@@ -21,7 +22,7 @@
  *
  * The last view of a guest that is shut down starts the domain paused
  * (its vCPUs never run) and marks that process with live-only metadata
- * (KVM_META_URI: gone with the process, never in the definition), so that
+ * (kvm_power.c: gone with the process, never in the definition), so that
  * recovery after a crash destroys exactly the paused processes it started
  * and never a guest someone else paused.  A crash between the start and
  * the metadata leaves a paused domain that recovery does not touch.
@@ -52,13 +53,9 @@
 
 #define KVM_NBD_DIR "/var/tmp/ferry-nbd"
 #define KVM_NBD_PORT "10809"
-#define KVM_META_URI "urn:x-ferry:warm"
-#define KVM_META_PREFIX "ferry"
 #define KVM_EPOCH_TAG "ferry epoch "
 /* Tags are part of names, paths and XML: short, and plain characters. */
 #define KVM_TAG_MAX 48
-/* How often shutdown looks whether the guest is off. */
-#define KVM_POLL_NS 100000000L
 /* How long an aborted backup job may take to go. */
 #define KVM_JOB_END_WAIT_NS (30 * 1000000000L)
 
@@ -68,12 +65,6 @@ struct kvm_view {
   bool started;                 /* the domain was started paused for it */
   char *context;                /* "qemu:dirty-bitmap:...", or NULL */
 };
-
-static struct kvm_priv *
-kvm_of (struct change_source *src)
-{
-  return src->priv;
-}
 
 /* ---- XML ---- */
 
@@ -260,72 +251,6 @@ kvm_job_end (struct change_source *src)
     }
   }
   change_done (src, "backup-end", k->name, r == 0);
-  return r;
-}
-
-/* Whether the domain runs as the paused process a final view started
- * (live metadata of this migration). */
-static bool
-kvm_started_by_us (struct change_source *src)
-{
-  struct kvm_priv *k = kvm_of (src);
-  CLEANUP_FREE char *meta = NULL;
-  CLEANUP_FREE char *want = NULL;
-
-  if (virDomainIsActive (k->dom) != 1)
-    return false;
-  meta = virDomainGetMetadata (k->dom, VIR_DOMAIN_METADATA_ELEMENT,
-                               KVM_META_URI, VIR_DOMAIN_AFFECT_LIVE);
-  if (meta == NULL
-      || asprintf (&want, "prefix=\"%s\"", src->mark_prefix) == -1)
-    return false;
-  return strstr (meta, want) != NULL;
-}
-
-static int
-kvm_start_paused (struct change_source *src)
-{
-  struct kvm_priv *k = kvm_of (src);
-  CLEANUP_FREE char *meta = NULL;
-  int r;
-
-  if (change_intent (src, "start-paused", k->name) == -1)
-    return -1;
-  r = virDomainCreateWithFlags (k->dom, VIR_DOMAIN_START_PAUSED);
-  if (r == -1)
-    virt_error_set ("starting domain %s paused", k->name);
-  change_done (src, "start-paused", k->name, r == 0);
-  if (r == -1)
-    return -1;
-  if (asprintf (&meta, "<paused-start prefix=\"%s\"/>", src->mark_prefix)
-      == -1) {
-    meta = NULL;
-    error_set_errno (errno, "kvm: asprintf");
-    return -1;
-  }
-  if (virDomainSetMetadata (k->dom, VIR_DOMAIN_METADATA_ELEMENT, meta,
-                            KVM_META_PREFIX, KVM_META_URI,
-                            VIR_DOMAIN_AFFECT_LIVE) == -1) {
-    virt_error_set ("marking the paused domain %s", k->name);
-    return -1;
-  }
-  return 0;
-}
-
-static int
-kvm_destroy (struct change_source *src)
-{
-  struct kvm_priv *k = kvm_of (src);
-  int r;
-
-  if (change_intent (src, "destroy", k->name) == -1)
-    return -1;
-  r = virDomainDestroy (k->dom);
-  if (r == -1 && virDomainIsActive (k->dom) == 0)
-    r = 0;                      /* gone already */
-  else if (r == -1)
-    virt_error_set ("destroying domain %s", k->name);
-  change_done (src, "destroy", k->name, r == 0);
   return r;
 }
 
@@ -880,45 +805,6 @@ kvm_view_changes (struct change_source *src, struct change_view *view,
 
 /* ---- marks and recovery ---- */
 
-/* libvirt deletes a checkpoint's bitmaps only from a running QEMU (for a
- * domain that is off it refuses: "cannot delete checkpoint for inactive
- * domain"), and its metadata alone would leave the bitmaps in the images.
- * So a domain that is off is started paused for the deletions, as for
- * the last view, and destroyed again after them. */
-static int
-kvm_process_need (struct change_source *src, bool *started)
-{
-  struct kvm_priv *k = kvm_of (src);
-  int active = virDomainIsActive (k->dom);
-
-  *started = false;
-  if (active == -1) {
-    virt_error_set ("reading the state of domain %s", k->name);
-    return -1;
-  }
-  if (active == 1)
-    return 0;
-  if (kvm_start_paused (src) == -1)
-    return -1;
-  *started = true;
-  return 0;
-}
-
-static int
-kvm_process_release (struct change_source *src, bool started, int r)
-{
-  struct error_saved e;
-
-  if (!started)
-    return r;
-  error_save (&e);
-  if (kvm_destroy (src) == -1)
-    return -1;
-  if (r == -1)
-    error_restore (&e);
-  return r;
-}
-
 static int
 kvm_mark_delete (struct change_source *src, const char *mark)
 {
@@ -1024,85 +910,6 @@ kvm_recover (struct change_source *src, const char *const *keep,
   }
   free (cps);
   return kvm_process_release (src, started, r);
-}
-
-/* ---- power ---- */
-
-static int
-kvm_is_running (struct change_source *src, bool *running)
-{
-  struct kvm_priv *k = kvm_of (src);
-  int r = virDomainIsActive (k->dom);
-
-  if (r == -1) {
-    virt_error_set ("reading the state of domain %s", k->name);
-    return -1;
-  }
-  *running = r == 1;
-  return 0;
-}
-
-static int
-kvm_shutdown (struct change_source *src, double timeout, bool *forced)
-{
-  struct kvm_priv *k = kvm_of (src);
-  unsigned flags = VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
-  struct timespec start, now;
-  bool running;
-  int r;
-
-  *forced = false;
-  if (kvm_is_running (src, &running) == -1)
-    return -1;
-  if (!running)
-    return 0;
-  if (k->agent)
-    flags |= VIR_DOMAIN_SHUTDOWN_GUEST_AGENT;
-  if (change_intent (src, "shutdown", k->name) == -1)
-    return -1;
-  r = virDomainShutdownFlags (k->dom, flags);
-  if (r == -1)
-    log_debug ("kvm: %s: asking the guest to shut down: %s", k->name,
-               virGetLastErrorMessage ());
-  change_done (src, "shutdown", k->name, r == 0);
-
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  for (;;) {
-    if (kvm_is_running (src, &running) == -1)
-      return -1;
-    if (!running)
-      return 0;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    if (r == -1 || (now.tv_sec - start.tv_sec)
-        + (now.tv_nsec - start.tv_nsec) / 1e9 >= timeout)
-      break;
-    nanosleep (&(struct timespec) { 0, KVM_POLL_NS }, NULL);
-  }
-  *forced = true;
-  if (kvm_destroy (src) == -1)
-    return -1;
-  if (kvm_is_running (src, &running) == -1)
-    return -1;
-  if (running) {
-    error_set ("kvm: %s: still running after being destroyed", k->name);
-    return -1;
-  }
-  return 0;
-}
-
-static int
-kvm_power_on (struct change_source *src)
-{
-  struct kvm_priv *k = kvm_of (src);
-  int r;
-
-  if (change_intent (src, "start", k->name) == -1)
-    return -1;
-  r = virDomainCreate (k->dom);
-  if (r == -1)
-    virt_error_set ("starting domain %s", k->name);
-  change_done (src, "start", k->name, r == 0);
-  return r;
 }
 
 static void

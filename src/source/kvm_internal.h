@@ -53,6 +53,29 @@ bool kvm_backup_is_ours (const struct kvm_backup *b, const char *prefix);
 int kvm_domain_read (struct kvm_priv *k, const char *prefix, struct vm *vm,
                      struct kvm_facts *facts);
 
+static inline struct kvm_priv *
+kvm_of (struct change_source *src)
+{
+  return src->priv;
+}
+
+/* How often the source looks whether a job or a guest is gone. */
+#define KVM_POLL_NS 100000000L
+
+/* kvm_power.c.  Each tells the journal first.  start_paused marks the
+ * process as this migration's; started_by_us says whether the domain runs
+ * as such a process.  process_need starts the domain paused when it is
+ * off (*started says so); process_release destroys it again when it was
+ * started, and returns r (the error of r kept). */
+int kvm_start_paused (struct change_source *src);
+bool kvm_started_by_us (struct change_source *src);
+int kvm_destroy (struct change_source *src);
+int kvm_process_need (struct change_source *src, bool *started);
+int kvm_process_release (struct change_source *src, bool started, int r);
+int kvm_is_running (struct change_source *src, bool *running);
+int kvm_shutdown (struct change_source *src, double timeout, bool *forced);
+int kvm_power_on (struct change_source *src);
+
 /* A malloc'd copy of s (NULL stays NULL); -1 with the error set. */
 int kvm_strdup (char **out, const char *s);
 
