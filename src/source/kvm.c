@@ -692,6 +692,11 @@ kvm_view_open (struct change_source *src, const char *base, const char *mark,
     virt_error_set ("reading the state of domain %s", k->name);
     goto fail;
   }
+  if (!active && mark) {
+    error_set ("kvm: %s: the domain is not running: only the last view (no "
+               "new mark) can be taken of a guest that is off", k->name);
+    goto fail;
+  }
   if (active && (r = kvm_backup_read (k, &b)) != 0) {
     if (r == -1)
       goto fail;
@@ -746,16 +751,13 @@ kvm_view_open (struct change_source *src, const char *base, const char *mark,
     }
   }
   if (!active) {
-    if (mark) {
-      error_set ("kvm: %s: the domain is not running: only the last view "
-                 "(no new mark) can be taken of a guest that is off",
-                 k->name);
-      goto fail;
-    }
     if (kvm_start_paused (src) == -1)
       goto fail;
     vp->started = true;
   }
+  else
+    /* A paused process of ours whose view ended before its destroy. */
+    vp->started = kvm_started_by_us (src);
   if (k->local && (vp->dir = kvm_dir_make (src)) == NULL)
     goto fail;
   if (kvm_view_begin (src, view) == -1)

@@ -21,7 +21,8 @@
 #      and only ferry-T-3; view 4 opened anew lists the write since;
 #   6. a base that is gone: a full view with a new epoch, listing every
 #      allocated extent;
-#   7. shutdown (the tiny guest has no ACPI daemon: forced after 3 s), then
+#   7. shutdown (the tiny guest has no ACPI daemon: forced after 3 s); a
+#      view that would make a mark is refused while the guest is off; then
 #      the last view (ferry-T-4 -> none) through a paused start: exactly
 #      the write made after view 4; the domain is off again afterwards;
 #   8. killed during the last view: recover destroys the paused process
@@ -205,6 +206,15 @@ done shutdown $vm ok=1 post=ok
 intent destroy $vm pre=ok
 done destroy $vm ok=1 post=ok
 EOF
+# A view that would make a mark needs the guest running: refused, with
+# nothing done to the domain.
+drive view ferry-T-4 ferry-T-6 >"$work/v-off.out" 2>&1
+status=$?
+cat "$work/v-off.out"
+[ $status -eq 1 ] && grep -q "the domain is not running" "$work/v-off.out" &&
+  [ "$(on "$uri" domstate "$vm")" = "shut off" ]
+check $? "final/new-mark-of-a-guest-that-is-off-refused"
+journal_is mark-while-off </dev/null
 drive view ferry-T-4 - check:1:$((20*M)):$((64*K)):88 >"$work/v6.out" 2>&1
 cat "$work/v6.out"
 grep -q "^view adopted=0 epoch=$epoch1 epoch_changed=0$" "$work/v6.out" &&
