@@ -18,12 +18,14 @@
 #   4. the driver killed (SIGKILL) during view 3: the job still runs; the
 #      same view opened again adopts it (same changes);
 #   5. killed again during view 4: recover keeping ferry-T-3 leaves no job
-#      and only ferry-T-3; view 4 opened anew lists the write since;
+#      and only ferry-T-3; view 4 opened anew lists the write since; killed
+#      during view 5 and its job aborted by hand: the leftover mark is
+#      deleted and made anew;
 #   6. a base that is gone: a full view with a new epoch, listing every
 #      allocated extent;
 #   7. shutdown (the tiny guest has no ACPI daemon: forced after 3 s); a
 #      view that would make a mark is refused while the guest is off; then
-#      the last view (ferry-T-4 -> none) through a paused start: exactly
+#      the last view (ferry-T-5 -> none) through a paused start: exactly
 #      the write made after view 4; the domain is off again afterwards;
 #   8. killed during the last view: recover destroys the paused process
 #      and deletes the marks not kept (libvirt deletes bitmaps only from a
@@ -181,19 +183,36 @@ grep -q "^view adopted=0 epoch=$epoch1 epoch_changed=0$" "$work/v4.out" &&
 check $? "recover/view-begins-anew"
 { begin_view ferry-T-4; end_view; } | journal_is view4
 
+# ---- 5b. killed during view 5, its job ended by hand: the mark it left
+#      is deleted and made anew
+write 0x99 $((24*M)) $((64*K))
+hold "$work/v5-held.out" ferry-T-4 ferry-T-5
+begin_view ferry-T-5 | journal_is view5-killed
+on "$uri" domjobabort "$vm" >/dev/null
+for _i in $(seq 50); do job_runs || break; sleep 0.2; done
+drive view ferry-T-4 ferry-T-5 check:1:$((24*M)):$((64*K)):99 >"$work/v5.out" 2>&1
+cat "$work/v5.out"
+grep -q "^view adopted=0 epoch=$epoch1 epoch_changed=0$" "$work/v5.out" &&
+  [ "$(vdb_data "$work/v5.out")" = "$((24*M)) $((64*K))" ] && ! grep -q BAD "$work/v5.out"
+check $? "leftover-mark/deleted-and-made-anew"
+{ echo "intent checkpoint-delete ferry-T-5 pre=ok"
+  echo "done checkpoint-delete ferry-T-5 ok=1 post=ok"
+  begin_view ferry-T-5; end_view; } | journal_is view5
+
 # ---- 6. a base that is gone: full view, new epoch
 write 0x88 $((20*M)) $((64*K))
-drive view ferry-T-gone ferry-T-5 >"$work/v5.out" 2>&1
-cat "$work/v5.out"
-grep -q "^view adopted=0 epoch=.*/ferry-T-5 epoch_changed=1$" "$work/v5.out" &&
-  ! grep -q "epoch=$epoch1 " "$work/v5.out" &&
-  [ "$(vdb_data "$work/v5.out")" = "0 $((M+64*K))
+drive view ferry-T-gone ferry-T-6 >"$work/v6.out" 2>&1
+cat "$work/v6.out"
+grep -q "^view adopted=0 epoch=.*/ferry-T-6 epoch_changed=1$" "$work/v6.out" &&
+  ! grep -q "epoch=$epoch1 " "$work/v6.out" &&
+  [ "$(vdb_data "$work/v6.out")" = "0 $((M+64*K))
 $((5*M)) $((128*K))
 $((8*M)) $((64*K))
 $((12*M)) $((64*K))
-$((20*M)) $((64*K))" ]
+$((20*M)) $((64*K))
+$((24*M)) $((64*K))" ]
 check $? "epoch/missing-base-gives-full-view-new-epoch"
-{ begin_view ferry-T-5; end_view; } | journal_is view5-full
+{ begin_view ferry-T-6; end_view; } | journal_is view6-full
 
 # ---- 7. shutdown and the last view
 drive shutdown 3 >"$work/shutdown.out" 2>&1
@@ -208,19 +227,19 @@ done destroy $vm ok=1 post=ok
 EOF
 # A view that would make a mark needs the guest running: refused, with
 # nothing done to the domain.
-drive view ferry-T-4 ferry-T-6 >"$work/v-off.out" 2>&1
+drive view ferry-T-5 ferry-T-7 >"$work/v-off.out" 2>&1
 status=$?
 cat "$work/v-off.out"
 [ $status -eq 1 ] && grep -q "the domain is not running" "$work/v-off.out" &&
   [ "$(on "$uri" domstate "$vm")" = "shut off" ]
 check $? "final/new-mark-of-a-guest-that-is-off-refused"
 journal_is mark-while-off </dev/null
-drive view ferry-T-4 - check:1:$((20*M)):$((64*K)):88 >"$work/v6.out" 2>&1
-cat "$work/v6.out"
-grep -q "^view adopted=0 epoch=$epoch1 epoch_changed=0$" "$work/v6.out" &&
-  [ "$(vdb_data "$work/v6.out")" = "$((20*M)) $((64*K))" ] &&
-  ! grep -q BAD "$work/v6.out" && [ "$(on "$uri" domstate "$vm")" = "shut off" ] &&
-  [ "$(marks)" = "ferry-T-3 ferry-T-4 ferry-T-5 " ]
+drive view ferry-T-5 - check:1:$((20*M)):$((64*K)):88 >"$work/v7.out" 2>&1
+cat "$work/v7.out"
+grep -q "^view adopted=0 epoch=$epoch1 epoch_changed=0$" "$work/v7.out" &&
+  [ "$(vdb_data "$work/v7.out")" = "$((20*M)) $((64*K))" ] &&
+  ! grep -q BAD "$work/v7.out" && [ "$(on "$uri" domstate "$vm")" = "shut off" ] &&
+  [ "$(marks)" = "ferry-T-3 ferry-T-4 ferry-T-5 ferry-T-6 " ]
 check $? "final/paused-start-lists-the-last-write"
 { echo "intent start-paused $vm pre=ok"
   echo "done start-paused $vm ok=1 post=ok"
@@ -229,22 +248,25 @@ check $? "final/paused-start-lists-the-last-write"
   echo "done destroy $vm ok=1 post=ok"; } | journal_is final
 
 # ---- 8. killed during the last view; recovered; every mark deleted
-hold "$work/v6-held.out" ferry-T-4 -
+hold "$work/v7-held.out" ferry-T-5 -
 : >"$journal"
 [ "$(on "$uri" domstate "$vm")" = "paused" ]
 check $? "final-kill/paused-process-left"
-drive recover ferry-T-4 ferry-T-5 >"$work/recover2.out" 2>&1 &&
+drive recover ferry-T-5 ferry-T-6 >"$work/recover2.out" 2>&1 &&
   [ "$(on "$uri" domstate "$vm")" = "shut off" ] &&
-  [ "$(marks)" = "ferry-T-4 ferry-T-5 " ]
+  [ "$(marks)" = "ferry-T-5 ferry-T-6 " ]
 check $? "final-kill/recover-destroys-the-paused-process"
 { end_view
   echo "intent destroy $vm pre=ok"
   echo "done destroy $vm ok=1 post=ok"
-  # ferry-T-3 is not kept: deleted, from a paused process made for it.
+  # ferry-T-4 and -3 are not kept: deleted, from a paused process made
+  # for it.
   echo "intent start-paused $vm pre=ok"
   echo "done start-paused $vm ok=1 post=ok"
-  echo "intent checkpoint-delete ferry-T-3 pre=ok"
-  echo "done checkpoint-delete ferry-T-3 ok=1 post=ok"
+  for m in 4 3; do
+    echo "intent checkpoint-delete ferry-T-$m pre=ok"
+    echo "done checkpoint-delete ferry-T-$m ok=1 post=ok"
+  done
   echo "intent destroy $vm pre=ok"
   echo "done destroy $vm ok=1 post=ok"; } | journal_is recover-final
 drive recover >"$work/recover3.out" 2>&1 && [ -z "$(marks)" ] &&
@@ -254,7 +276,7 @@ drive recover >"$work/recover3.out" 2>&1 && [ -z "$(marks)" ] &&
 check $? "cleanup/every-mark-and-bitmap-gone"
 { echo "intent start-paused $vm pre=ok"
   echo "done start-paused $vm ok=1 post=ok"
-  for m in 5 4; do
+  for m in 6 5; do
     echo "intent checkpoint-delete ferry-T-$m pre=ok"
     echo "done checkpoint-delete ferry-T-$m ok=1 post=ok"
   done
