@@ -26,7 +26,7 @@
 #   7. shutdown (the tiny guest has no ACPI daemon: forced after 3 s); a
 #      view that would make a mark is refused while the guest is off; then
 #      the last view (ferry-T-5 -> none) through a paused start: exactly
-#      the write made after view 4; the domain is off again afterwards;
+#      the write made after view 5; the domain is off again afterwards;
 #   8. killed during the last view: recover destroys the paused process
 #      and deletes the marks not kept (libvirt deletes bitmaps only from a
 #      running QEMU: the domain is started paused for it and destroyed
