@@ -2,6 +2,8 @@
  * for test_kvm_change_source.sh, one action per run:
  *
  *   kvm_change_driver URI DOMAIN TAG JOURNAL facts
+ *       (the warm facts, the VM model, the generic and warm rules'
+ *       findings, and whether the domain writer takes the model)
  *   kvm_change_driver URI DOMAIN TAG JOURNAL view BASE|- MARK|- [hold]
  *                     [check:DISK:OFFSET:LENGTH:BYTE ...]
  *   kvm_change_driver URI DOMAIN TAG JOURNAL recover [KEEP...]
@@ -29,9 +31,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "preflight/validate.h"
 #include "source/kvm.h"
 #include "util/error.h"
 #include "util/virt.h"
+#include "vm/vm_xml.h"
 
 struct watcher {
   FILE *log;
@@ -211,6 +215,41 @@ run (struct change_source *src, int argc, char **argv)
   return -1;
 }
 
+static const char *
+map_network (const char *source, void *opaque)
+{
+  return "default";
+}
+
+/* The generic rules and the warm ones, as "finding SEVERITY RULE" lines,
+ * and whether vm_xml writes the model as a domain. */
+static int
+print_checks (const struct change_source *src, const struct kvm_facts *f)
+{
+  const struct vm *vm = &src->vm;
+  finding_vector out = empty_vector;
+  struct vm_xml_disk *disks = calloc (vm->disks.len + 1, sizeof *disks);
+  struct vm_xml_options opts = {
+    .disks = disks, .map_network = map_network, .domain_type = "qemu",
+  };
+  char *xml;
+
+  if (disks == NULL || validate_vm (vm, NULL, &out) == -1
+      || validate_warm_kvm (f, &out) == -1)
+    return -1;
+  for (size_t i = 0; i < out.len; i++)
+    printf ("finding %s %s\n", validate_severity_name (out.ptr[i].severity),
+            out.ptr[i].rule);
+  validate_findings_free (&out);
+  for (size_t i = 0; i < vm->disks.len; i++)
+    disks[i] = (struct vm_xml_disk) { vm->disks.ptr[i].path, "qcow2" };
+  xml = vm_xml_domain (vm, &opts);
+  printf ("vm_xml %s\n", xml ? "ok" : error_message ());
+  free (xml);
+  free (disks);
+  return 0;
+}
+
 static void
 print_facts (const struct change_source *src, const struct kvm_facts *f)
 {
@@ -232,6 +271,9 @@ print_facts (const struct change_source *src, const struct kvm_facts *f)
             vm_bus_name (vm->disks.ptr[i].bus), vm->disks.ptr[i].controller,
             vm->disks.ptr[i].unit, vm->disks.ptr[i].path,
             vm->disks.ptr[i].capacity);
+  for (size_t i = 0; i < vm->nics.len; i++)
+    printf ("vm-nic %zu %s %s %s\n", i, vm->nics.ptr[i].mac,
+            vm->nics.ptr[i].network, vm->nics.ptr[i].model);
 }
 
 int
@@ -266,7 +308,7 @@ main (int argc, char **argv)
   }
   if (strcmp (argv[5], "facts") == 0) {
     print_facts (src, &facts);
-    r = 0;
+    r = print_checks (src, &facts);
   }
   else
     r = run (src, argc - 5, argv + 5);

@@ -10,7 +10,9 @@
 # (through the device, so the checkpoints' bitmaps see them); the oracle
 # of every view's changes is the list of those writes, at the bitmaps'
 # 64 KiB granularity.
-#   1. facts: both disks qcow2 v3, the guest running, no checkpoint;
+#   1. facts: both disks qcow2 v3, the guest running, no checkpoint; the
+#      VM model's NIC is the one libvirt lists, the model passes the rules
+#      (nothing Critical) and the domain writer;
 #   2. view 1, full (mark ferry-T-1): vdb's data is [0, 1 MiB), its bytes
 #      0x11;
 #   3. three writes, then view 2 (ferry-T-1 -> ferry-T-2): the changes are
@@ -98,7 +100,7 @@ mkdir "$work/disks" && chmod 755 "$work/disks" &&
   qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/guest.raw" "$work/disks/root.qcow2" &&
   qemu-img create -q -f qcow2 -o compat=1.1 "$work/disks/data.qcow2" 64M &&
   qemu-io -f qcow2 -c "write -P 0x11 0 1M" "$work/disks/data.qcow2" >/dev/null &&
-  "$here/busy-domain.sh" "$vm" "$work/disks/root.qcow2" 128 "$work/serial.log" |
+  "$here/busy-domain.sh" "$vm" "$work/disks/root.qcow2" 128 "$work/serial.log" ferry-test |
   sed "s|</disk>|</disk><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$work/disks/data.qcow2'/><target dev='vdb' bus='virtio'/></disk>|" \
     >"$work/domain.xml" &&
   on "$uri" define "$work/domain.xml" >/dev/null && on "$uri" start "$vm" >/dev/null
@@ -115,6 +117,15 @@ grep -q "^facts running=1 persistent=1 .* job=0 own=0 foreign=0$" "$work/facts.o
   grep -q "^fact-disk 1 vdb qcow2 v3=1 known=1 size=67108864$" "$work/facts.out" &&
   grep -q "^vm-disk 1 virtio0:1 $work/disks/data.qcow2 capacity=67108864$" "$work/facts.out"
 check $? "facts/two-qcow2-v3-disks-running"
+# The model's NIC as libvirt lists it; the rules and the domain writer take
+# the model: nothing Critical (no guest OS recorded, no network mapping:
+# a Warning and an Info), and a domain written.
+mac=$(on "$uri" domiflist "$vm" | awk '{ print $5 }')
+grep -q "^vm-nic 0 $mac ferry-test virtio$" "$work/facts.out" &&
+  ! grep -q "^finding critical" "$work/facts.out" &&
+  grep -q "^finding warning guest-os-unknown$" "$work/facts.out" &&
+  grep -q "^vm_xml ok$" "$work/facts.out"
+check $? "facts/model-passes-the-rules-and-the-writer"
 
 # ---- 2. full view
 drive view - ferry-T-1 check:1:0:$M:11 check:1:$M:$((64*K)):00 >"$work/v1.out" 2>&1
