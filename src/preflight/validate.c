@@ -98,6 +98,26 @@ const struct validate_rule validate_rules[] = {
     "the VM is pinned to host CPUs" },
   { "target-space", FINDING_CRITICAL,
     "the target has too little free space for the disks" },
+  /* Warm migration of a running KVM guest: validate_warm.c. */
+  { "warm-not-running", FINDING_CRITICAL,
+    "the KVM domain is not running" },
+  { "warm-transient-domain", FINDING_CRITICAL,
+    "the KVM domain has no persistent definition" },
+  { "warm-hypervisor-old", FINDING_CRITICAL,
+    "libvirt or QEMU too old for pull-mode backups with checkpoints" },
+  { "warm-block-job", FINDING_CRITICAL,
+    "another backup, block or domain job runs on the domain" },
+  { "warm-disk-format", FINDING_CRITICAL,
+    "a disk that cannot hold persistent dirty bitmaps (not qcow2 v3; "
+    "Warning when the version cannot be read)" },
+  { "warm-disk-readonly", FINDING_CRITICAL,
+    "a read-only disk, which cannot hold a checkpoint's bitmap" },
+  { "warm-disk-shared", FINDING_CRITICAL,
+    "a shareable disk, whose other writers no bitmap of this domain sees" },
+  { "checkpoints-foreign", FINDING_INFO,
+    "the domain has checkpoints ferry did not make" },
+  { "checkpoints-own", FINDING_INFO,
+    "checkpoints of this migration are left from an earlier run" },
   { NULL, 0, NULL },
 };
 
@@ -134,29 +154,52 @@ struct validation {
   struct disk **chains;        /* one per vm->disks entry; NULL = not open */
 };
 
-static int __attribute__ ((format (printf, 6, 7)))
-report (struct validation *v, const char *rule,
-        enum finding_severity severity, int disk, int nic,
-        const char *fmt, ...)
+static int
+finding_add_v (finding_vector *out, const char *rule,
+               enum finding_severity severity, int disk, int nic,
+               const char *fmt, va_list ap)
 {
   struct finding f = { .rule = rule, .severity = severity, .disk = disk,
                        .nic = nic };
-  va_list ap;
-  int r;
 
-  va_start (ap, fmt);
-  r = vasprintf (&f.message, fmt, ap);
-  va_end (ap);
-  if (r == -1) {
+  if (vasprintf (&f.message, fmt, ap) == -1) {
     error_set_errno (ENOMEM, "validate: %s", rule);
     return -1;
   }
-  if (finding_vector_append (v->out, f) == -1) {
+  if (finding_vector_append (out, f) == -1) {
     free (f.message);
     error_set_errno (ENOMEM, "validate: %s", rule);
     return -1;
   }
   return 0;
+}
+
+int
+validate_finding_add (finding_vector *out, const char *rule,
+                      enum finding_severity severity, int disk, int nic,
+                      const char *fmt, ...)
+{
+  va_list ap;
+  int r;
+
+  va_start (ap, fmt);
+  r = finding_add_v (out, rule, severity, disk, nic, fmt, ap);
+  va_end (ap);
+  return r;
+}
+
+static int __attribute__ ((format (printf, 6, 7)))
+report (struct validation *v, const char *rule,
+        enum finding_severity severity, int disk, int nic,
+        const char *fmt, ...)
+{
+  va_list ap;
+  int r;
+
+  va_start (ap, fmt);
+  r = finding_add_v (v->out, rule, severity, disk, nic, fmt, ap);
+  va_end (ap);
+  return r;
 }
 
 static const char *

@@ -87,6 +87,26 @@ const struct validate_rule *validate_rule_find (const char *id);
 int validate_vm (const struct vm *vm, const struct validate_context *ctx,
                  finding_vector *out);
 
+/* The rules of a running KVM guest as a warm source (source/kvm.h):
+ * disk formats that can hold persistent bitmaps, libvirt and QEMU
+ * versions, the domain's state and jobs, checkpoints already there.
+ * Appended to *out after validate_vm's; disk indexes are the facts'
+ * (= the VM model's).  0, or -1 with the error set (out of memory). */
+struct kvm_facts;
+int validate_warm_kvm (const struct kvm_facts *facts, finding_vector *out);
+
+/* The oldest libvirt and QEMU with pull-mode backups and checkpoints
+ * enabled (1000000 * major + 1000 * minor + micro). */
+#define VALIDATE_WARM_LIBVIRT_MIN 7006000ul
+#define VALIDATE_WARM_QEMU_MIN 6001000ul
+
+/* Append a finding (for the rule sets in validate*.c).  0, or -1 with the
+ * error set. */
+int validate_finding_add (finding_vector *out, const char *rule,
+                          enum finding_severity severity, int disk, int nic,
+                          const char *fmt, ...)
+  __attribute__ ((format (printf, 6, 7)));
+
 /* Whether any finding is Critical. */
 bool validate_blocks (const finding_vector *findings);
 

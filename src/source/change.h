@@ -53,7 +53,10 @@ struct change_view {
   char *epoch;              /* tracking epoch (see above) */
   bool epoch_changed;       /* base was asked for but cannot be trusted:
                                changes() lists the whole disk */
-  bool adopted;             /* the view an earlier process opened */
+  bool adopted;             /* the view was left open by a process that
+                               died and is taken over as it is (the same
+                               base and mark, the same frozen bytes): the
+                               engine may resume its unfinished copy */
   size_t nr_disks;          /* = the VM's disks, same order */
   struct disk **disks;      /* read-only, thread-safe (disk.h) */
   void *priv;               /* the source's */
@@ -78,7 +81,8 @@ struct change_source_ops {
    * trimmed).  Appended to the vectors. */
   int (*view_changes) (struct change_source *src, struct change_view *view,
                        size_t i, range_vector *data, range_vector *zero);
-  /* Close a view: its disks and the hypervisor's job.  Its mark stays. */
+  /* Close a view: its disks (set to NULL), the hypervisor's job and
+   * view->priv.  Its mark stays.  change_view_free then frees the rest. */
   int (*view_close) (struct change_source *src, struct change_view *view);
 
   /* Delete a mark this migration made (gone already: 0). */
@@ -107,7 +111,8 @@ struct change_source {
   void *priv;
 };
 
-/* Free what view_open put in view (after view_close). */
+/* Free what view_open put in view (after view_close; the disks array,
+ * not the disks). */
 void change_view_free (struct change_view *view);
 
 /* Journal helpers for sources: intent (-1 stops), then done. */

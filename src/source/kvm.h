@@ -9,7 +9,10 @@
  * the changes.  The last view, with the guest shut down, starts the domain
  * paused (its vCPUs never run), takes an incremental backup without a new
  * checkpoint, and destroys the paused process again: the bitmap persisted
- * in the image says exactly what changed, nothing is re-read.
+ * in the image says exactly what changed, nothing is re-read.  Marks of a
+ * guest that is off are deleted the same way (libvirt removes bitmaps only
+ * through a running QEMU).  Transport, epoch and recovery: kvm.c and
+ * docs/warm-kvm.md.
  */
 #ifndef FERRY_SOURCE_KVM_H
 #define FERRY_SOURCE_KVM_H
@@ -33,6 +36,8 @@ struct kvm_facts {
     char *path;
     char *format;                   /* "qcow2", "raw", ... */
     bool qcow2_v3;                  /* compat 1.1: can hold bitmaps */
+    bool qcow2_v3_known;            /* false: neither the host's storage
+                                       pool nor a local read could say */
     bool readonly, shareable;
     uint64_t size;
   } *disks;

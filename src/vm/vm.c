@@ -53,6 +53,7 @@ vm_bus_name (enum vm_bus bus)
   case VM_BUS_SATA: return "sata";
   case VM_BUS_SCSI: return "scsi";
   case VM_BUS_NVME: return "nvme";
+  case VM_BUS_VIRTIO: return "virtio";
   case VM_BUS_UNKNOWN: break;
   }
   return "unknown";
@@ -100,9 +101,10 @@ vm_bus_rank (enum vm_bus bus)
   case VM_BUS_SATA: return 1;
   case VM_BUS_NVME: return 2;
   case VM_BUS_IDE: return 3;
+  case VM_BUS_VIRTIO: return 4;
   case VM_BUS_UNKNOWN: break;
   }
-  return 4;
+  return 5;
 }
 
 int

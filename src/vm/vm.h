@@ -35,6 +35,7 @@ enum vm_bus {
   VM_BUS_SATA,
   VM_BUS_SCSI,
   VM_BUS_NVME,
+  VM_BUS_VIRTIO,                /* virtio-blk (a KVM source) */
 };
 
 enum vm_disk_mode {
