@@ -137,9 +137,4 @@ json_t *validate_findings_json (const char *vm_name,
 void validate_print (FILE *fp, const char *vm_name,
                      const finding_vector *findings);
 
-/* The rules a running KVM guest must pass to be a warm source
- * (validate_warm.c), appended to out.  0, or -1 on out of memory. */
-struct kvm_facts;
-int validate_warm_kvm (const struct kvm_facts *f, finding_vector *out);
-
 #endif
