@@ -15,6 +15,17 @@
 #   guest_start URI DISK [NETWORK]  define and start $vm there (busy-domain.sh,
 #                             128 MiB, console to $work/serial.log), check it
 #                             started and ticks; sets t0, its first tick
+# For the warm migration tests (the plan is p1, its first VM v):
+#   warm_guest_start URI KIB DATA_MIB  the writer guest (writer-guest.sh,
+#                             KIB KiB a round) as $vm with a DATA_MIB MiB
+#                             data disk, both qcow2 v3 in $disks, started
+#                             there; waits for its first tick
+#   last_tick                 the guest's last FERRY-WARM-TICK number
+#   q EXPR                    a Python expression over `plan show p1
+#                             --json` (p) and its first VM (v), printed
+#   wait_for SECONDS EXPR     until q EXPR prints True (1 on timeout)
+#   wait_run PID              the exit status of a background plan run,
+#                             or 1 (killed) when it runs 300 s longer
 # Must never: stop hosts other than the ones it started, or touch the
 # system libvirtd.
 # shellcheck source=tests/lib/require.sh
@@ -39,6 +50,50 @@ guest_start () {
   t0=$(tick "$1")
   [ -n "$t0" ]
   check $? "setup/guest-writes-memory (tick ${t0:-none})"
+}
+
+warm_guest_start () {
+  disks=$work/disks
+  mkdir -p "$disks" && chmod 755 "$disks" &&
+    "$here/writer-guest.sh" "$work/boot.raw" ferry-warm "$2" 64 1 >"$work/build.log" 2>&1 &&
+    qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/boot.raw" "$disks/boot.qcow2" &&
+    qemu-img create -q -f qcow2 -o compat=1.1 "$disks/data.qcow2" "$3M" &&
+    chmod 666 "$disks"/*.qcow2 &&
+    DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
+      "$work/serial.log" >"$work/domain.xml" &&
+    on "$1" define "$work/domain.xml" >/dev/null && on "$1" start "$vm" >/dev/null
+  _status=$?
+  [ $_status -eq 0 ] || cat "$work/build.log"
+  check $_status "setup/writer-guest-started"
+  _end=$(( $(date +%s) + 120 ))
+  while [ -z "$(last_tick)" ] && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+  [ -n "$(last_tick)" ]
+  check $? "setup/guest-writes (tick $(last_tick))"
+}
+
+last_tick () {
+  grep -ao 'FERRY-WARM-TICK [0-9]*' "$work/serial.log" 2>/dev/null | tail -n1 | cut -d' ' -f2
+}
+
+q () {
+  "$ferry" plan show p1 --json |
+    python3 -c "import json,sys; p=json.load(sys.stdin); v=p['vms'][0]; print($1)"
+}
+
+wait_for () {
+  _end=$(( $(date +%s) + $1 ))
+  while [ "$(date +%s)" -lt $_end ]; do
+    [ "$(q "$2" 2>/dev/null)" = True ] && return 0
+    sleep 1
+  done
+  return 1
+}
+
+wait_run () {
+  _end=$(( $(date +%s) + 300 ))
+  while kill -0 "$1" 2>/dev/null && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+  kill -0 "$1" 2>/dev/null && { kill -9 "$1"; wait "$1" 2>/dev/null; return 1; }
+  wait "$1"
 }
 
 host_uri () { echo "$hosts" | awk -v h="$1" '$1 == h { print $2 }'; }

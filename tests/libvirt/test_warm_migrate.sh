@@ -37,35 +37,7 @@ hosts_start ferry-warm "$host_a"
 chmod 755 "$work"
 export FERRY_STATE_DIR="$work/state"
 uri_a=$(host_uri $host_a)
-disks=$work/disks
-json () { "$ferry" plan show p1 --json; }
-# jq-free JSON queries: python3 -c over `plan show --json`
-q () { json | python3 -c "import json,sys; p=json.load(sys.stdin); v=p['vms'][0]; print($1)"; }
-last_tick () { grep -ao 'FERRY-WARM-TICK [0-9]*' "$work/serial.log" | tail -n1 | cut -d' ' -f2; }
-wait_for () {  # wait_for SECONDS PYTHON-CONDITION
-  _end=$(( $(date +%s) + $1 ))
-  while [ "$(date +%s)" -lt $_end ]; do
-    [ "$(q "$2" 2>/dev/null)" = True ] && return 0
-    sleep 1
-  done
-  return 1
-}
-
-mkdir "$disks" && chmod 755 "$disks" &&
-  "$here/writer-guest.sh" "$work/boot.raw" ferry-warm 256 64 1 >"$work/build.log" 2>&1 &&
-  qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/boot.raw" "$disks/boot.qcow2" &&
-  qemu-img create -q -f qcow2 -o compat=1.1 "$disks/data.qcow2" 64M &&
-  chmod 666 "$disks"/*.qcow2 &&
-  DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
-    "$work/serial.log" >"$work/domain.xml" &&
-  on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
-status=$?
-[ $status -eq 0 ] || cat "$work/build.log"
-check $status "setup/writer-guest-started"
-_end=$(( $(date +%s) + 120 ))
-while [ -z "$(last_tick)" ] && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
-[ -n "$(last_tick)" ]
-check $? "setup/guest-writes (tick $(last_tick))"
+warm_guest_start "$uri_a" 256 64
 
 # 1. the plan
 "$ferry" host add A "$uri_a" >/dev/null &&
@@ -122,9 +94,7 @@ while [ $k -lt "$kills_cutover" ] && kill -0 $run 2>/dev/null; do
   run=$!
   k=$((k + 1))
 done
-_end=$(( $(date +%s) + 300 ))
-while kill -0 $run 2>/dev/null && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
-wait $run
+wait_run $run
 status=$?
 tail -n 20 "$work/run2.log"
 check $status "cutover/run-exits-0"
@@ -142,8 +112,9 @@ check $? "cutover/final-sync-recorded"
 check $? "source/defined-and-off"
 tick=$(last_tick)
 target_data=$(ls "$work/out/"*-disk1.qcow2)
-counter=$(qemu-img dd -f qcow2 -O raw if="$target_data" of=/dev/stdout bs=512 count=1 2>/dev/null |
-  head -c 40 | tr -d '\0' | sed -n 's/^FERRY-WARM-COUNTER \([0-9]*\).*/\1/p')
+qemu-img convert -f qcow2 -O raw "$target_data" "$work/target-data.raw"
+counter=$(head -c 40 "$work/target-data.raw" | tr -d '\0' |
+  sed -n 's/^FERRY-WARM-COUNTER \([0-9]*\).*/\1/p')
 [ -n "$counter" ] && [ "$counter" -ge "$tick" ]
 check $? "verify/no-write-lost (target counter ${counter:-none}, last tick $tick)"
 for i in 0 1; do

@@ -30,33 +30,7 @@ hosts_start ferry-warm-rollback "$host_a" "$host_b"
 chmod 755 "$work"
 export FERRY_STATE_DIR="$work/state"
 uri_a=$(host_uri $host_a) uri_b=$(host_uri $host_b)
-disks=$work/disks
-q () { "$ferry" plan show p1 --json |
-  python3 -c "import json,sys; p=json.load(sys.stdin); v=p['vms'][0]; print($1)"; }
-wait_for () {  # wait_for SECONDS PYTHON-CONDITION
-  _end=$(( $(date +%s) + $1 ))
-  while [ "$(date +%s)" -lt $_end ]; do
-    [ "$(q "$2" 2>/dev/null)" = True ] && return 0
-    sleep 1
-  done
-  return 1
-}
-wait_run () {  # wait_run PID: its exit status, or 1 after 300 s
-  _end=$(( $(date +%s) + 300 ))
-  while kill -0 "$1" 2>/dev/null && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
-  kill -0 "$1" 2>/dev/null && { kill -9 "$1"; return 1; }
-  wait "$1"
-}
-
-mkdir "$disks" && chmod 755 "$disks" &&
-  "$here/writer-guest.sh" "$work/boot.raw" ferry-warm-rb 128 64 1 >"$work/build.log" 2>&1 &&
-  qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/boot.raw" "$disks/boot.qcow2" &&
-  qemu-img create -q -f qcow2 -o compat=1.1 "$disks/data.qcow2" 32M &&
-  chmod 666 "$disks"/*.qcow2 &&
-  DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
-    "$work/serial.log" >"$work/domain.xml" &&
-  on "$uri_a" define "$work/domain.xml" >/dev/null && on "$uri_a" start "$vm" >/dev/null
-check $? "setup/writer-guest-started"
+warm_guest_start "$uri_a" 128 32
 
 # 1. seed and syncs
 "$ferry" host add A "$uri_a" >/dev/null &&
@@ -68,8 +42,8 @@ cat "$work/create.log"
 check $status "create/warm-plan-to-libvirt"
 "$ferry" plan run p1 >"$work/run1.log" 2>&1 &
 run=$!
-wait_for 240 "len([s for s in v['syncs'] if s['seconds'] > 0]) >= 2"
-check $? "run/seed-and-a-sync"
+wait_for 240 "len([s for s in v['syncs'] if s['seconds'] > 0 and s['bytes-changed'] > 0]) >= 2"
+check $? "run/seed-and-a-sync-with-changes"
 
 # 2. an intruder takes the name on B: the cutover is rolled back
 cat >"$work/intruder.xml" <<XML
@@ -86,8 +60,13 @@ tail -n 5 "$work/run1.log"
 check $? "rollback/vm-rolled-back (run exit $status)"
 q "v['error']" | grep -q "$vm"
 check $? "rollback/the-reason-is-recorded ($(q "v['error']"))"
+t=$(last_tick)
 runs_on "$uri_a"
 check $? "rollback/source-runs-again-on-A"
+_end=$(( $(date +%s) + 120 ))
+while [ "$(grep -ac 'FERRY-WARM-TICK 1\b' "$work/serial.log")" -lt 2 ] && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+[ "$(grep -ac 'FERRY-WARM-TICK 1\b' "$work/serial.log")" -ge 2 ]
+check $? "rollback/the-source-boots-and-writes-again (had reached tick $t)"
 [ "$(q "v['downtime'] is not None and v['downtime']['verify-seconds'] > 0")" = True ]
 check $? "rollback/phases-measured-up-to-the-failure"
 seed_syncs=$(q "len([s for s in v['syncs'] if s['full']])")
@@ -99,8 +78,9 @@ check $? "rollback/target-disks-kept-on-B"
 # 3. the next run syncs on and the second cutover boots the target
 "$ferry" plan run p1 >"$work/run2.log" 2>&1 &
 run=$!
-wait_for 120 "v['state'] == 'syncing' and v['syncs'][-1]['seconds'] > 0 and not v['syncs'][-1]['final']"
-check $? "retry/syncing-again"
+n=$(q "len(v['syncs'])")
+wait_for 120 "v['state'] == 'syncing' and len([s for s in v['syncs'][$n:] if s['seconds'] > 0 and s['bytes-changed'] > 0]) >= 1"
+check $? "retry/syncing-again-from-the-base"
 "$ferry" plan cutover p1 >"$work/cutover2.log" 2>&1
 wait_run $run
 status=$?
