@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/hosts.h"
 #include "migrate/live.h"
+#include "migrate/warm.h"
+#include "plan/plan.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/json.h"
@@ -32,7 +35,8 @@ live_usage (FILE *fp)
            "--to auto picks, among the hosts that pass, the one with the most\n"
            "memory available, then the least loaded, and says why.  migrate\n"
            "runs the check first and refuses on a CRITICAL finding; check also\n"
-           "says what the migration would do with the options given.  On any\n"
+           "says what the migration would do with the options given, and when\n"
+           "no live migration is possible, the warm one that is.  On any\n"
            "failure the VM keeps running where it was.  DOMAIN is a name that\n"
            "runs on one registered host, or NAME@HOST.\n"
            "\n"
@@ -48,6 +52,16 @@ live_usage (FILE *fp)
            "      --parallel N              migration connections (default 1)\n"
            "      --postcopy                switch to post-copy after the first\n"
            "                                full pass over memory\n"
+           "      --fallback warm           when the check rules the destination\n"
+           "                                out (CPU, versions, storage), move the\n"
+           "                                VM warm instead: copied while it runs,\n"
+           "                                then stopped for a short cutover (a\n"
+           "                                warm plan live-DOMAIN-TIME, into\n"
+           "                                --storage-pool or \"default\")\n"
+           "      --shutdown-timeout D      with --fallback warm: the guest's\n"
+           "                                graceful shutdown at the cutover may\n"
+           "                                take D (\"90s\", \"5m\"; default 5m),\n"
+           "                                then it is powered off\n"
            "  -p, --progress                show progress (default on a terminal)\n"
            "      --json                    machine-readable result\n"
            "      --db PATH                 the store holding the hosts\n"
@@ -59,6 +73,8 @@ struct live_cli {
   const char *to;
   bool json;
   bool progress;
+  bool fallback_warm;
+  double shutdown_timeout;
   unsigned evacuate_parallel;
   struct live_options opts;
   store_host_vector stored;
@@ -198,7 +214,8 @@ static int
 live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
 {
   enum { OPT_TO = 256, OPT_COPY, OPT_POOL, OPT_BW, OPT_DOWNTIME,
-         OPT_PARALLEL, OPT_POSTCOPY, OPT_JSON, OPT_DB };
+         OPT_PARALLEL, OPT_POSTCOPY, OPT_JSON, OPT_DB, OPT_FALLBACK,
+         OPT_SHUTDOWN };
   static const struct option long_options[] = {
     { "to", required_argument, NULL, OPT_TO },
     { "copy-storage", no_argument, NULL, OPT_COPY },
@@ -207,6 +224,8 @@ live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
     { "max-downtime", required_argument, NULL, OPT_DOWNTIME },
     { "parallel", required_argument, NULL, OPT_PARALLEL },
     { "postcopy", no_argument, NULL, OPT_POSTCOPY },
+    { "fallback", required_argument, NULL, OPT_FALLBACK },
+    { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
     { "progress", no_argument, NULL, 'p' },
     { "json", no_argument, NULL, OPT_JSON },
     { "db", required_argument, NULL, OPT_DB },
@@ -225,6 +244,19 @@ live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
     case OPT_COPY: l->opts.copy_storage = true; break;
     case OPT_POOL: l->opts.storage_pool = optarg; break;
     case OPT_POSTCOPY: l->opts.postcopy = true; break;
+    case OPT_FALLBACK:
+      if (strcmp (optarg, "warm") != 0) {
+        cli_error ("%s: --fallback \"%s\": the only fallback is \"warm\"",
+                   cmd, optarg);
+        return -1;
+      }
+      l->fallback_warm = true;
+      break;
+    case OPT_SHUTDOWN:
+      if (cli_duration_arg (cmd, "--shutdown-timeout", optarg,
+                            &l->shutdown_timeout) == -1)
+        return -1;
+      break;
     case OPT_JSON: l->json = true; break;
     case OPT_DB: l->db = optarg; break;
     case 'p': l->progress = true; break;
@@ -252,6 +284,92 @@ live_parse (int argc, char **argv, const char *cmd, struct live_cli *l)
   return 0;
 }
 
+/*----------------------------------------------------------------------
+ * Warm instead of live: a destination the check ruled out for a live
+ * migration (CPU, versions, no shared storage) can still take the VM warm,
+ * as long as ferry can reach it.
+ */
+
+static const struct live_candidate *
+live_warm_destination (const struct live_check *c)
+{
+  if (c->chosen)
+    return NULL;
+  for (size_t i = 0; i < c->nr_candidates; i++)
+    if (c->candidates[i].reachable)
+      return &c->candidates[i];
+  return NULL;
+}
+
+/* The downtime of a warm migration of the domain, before any sync: its
+ * disks digested at an assumed copy rate, plus a shutdown and a start. */
+static double
+live_warm_predict (const struct live_check *c)
+{
+  struct warm_rates r = {
+    .copy_rate = WARM_COPY_RATE_GUESS, .hash_rate = WARM_COPY_RATE_GUESS / 2,
+    .view_seconds = 1, .shutdown_seconds = WARM_SHUTDOWN_GUESS,
+    .define_seconds = WARM_DEFINE_GUESS,
+  };
+  bool converges;
+
+  for (size_t i = 0; i < c->domain.disks.len; i++)
+    r.disk_bytes += c->domain.disks.ptr[i].allocation
+                    ? c->domain.disks.ptr[i].allocation
+                    : c->domain.disks.ptr[i].capacity;
+  return warm_predict_downtime (&r, &converges);
+}
+
+static void
+live_warm_suggest (const struct live_check *c, const char *name,
+                   const struct live_candidate *dest)
+{
+  printf ("warm: no live migration is possible, a warm one is: the VM is "
+          "copied while it runs and stopped only for the cutover, about "
+          "%.0f s (estimated before any sync; `ferry plan show` gives the "
+          "measured prediction once it syncs):\n"
+          "  ferry live migrate %s@%s --to %s --fallback warm\n",
+          live_warm_predict (c), name, c->source->name, dest->host->name);
+}
+
+/* Move the domain warm to dest: a warm plan with its cutover asked for
+ * now (the run seeds, syncs once more and cuts over), run here. */
+static int
+live_warm_run (struct live_cli *l, const struct live_check *c,
+               const char *name, const struct live_candidate *dest)
+{
+  char plan[256], source[512], *target = NULL;
+  const char *sources[1] = { source };
+  struct plan_create_options po = {
+    .name = plan, .sources = sources, .nr_sources = 1, .mode = "warm",
+    .tcg = c->domain.type && strcmp (c->domain.type, "qemu") == 0,
+    .shutdown_timeout = l->shutdown_timeout,
+  };
+  struct plan_run_options ro = { .name = plan };
+  struct store *s;
+  bool running;
+  int r;
+
+  snprintf (plan, sizeof plan, "live-%s-%lld", name, (long long) time (NULL));
+  snprintf (source, sizeof source, "kvm:%s/%s", c->source->name, name);
+  if (asprintf (&target, "libvirt,start,storage-pool=%s:%s",
+                l->opts.storage_pool ? l->opts.storage_pool : "default",
+                dest->host->uri) == -1) {
+    cli_error ("out of memory");
+    return EXIT_ERROR;
+  }
+  po.target = target;
+  printf ("warm: %s -> %s as plan %s\n", name, dest->host->name, plan);
+  s = cli_store_open (l->db);
+  r = s && plan_create (s, &po, NULL) == 0
+      && plan_cutover (s, plan, NULL, 0, 0, &running) == 0 ? 0 : -1;
+  store_close (s);
+  free (target);
+  if (r == -1)
+    return cli_fail ();
+  return plan_run_and_report (&ro, l->db);
+}
+
 static int
 live_check_or_migrate (int argc, char **argv, bool migrate)
 {
@@ -260,6 +378,7 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   struct live_check check = { 0 };
   struct live_callbacks cb = { .progress = live_show_progress };
   struct live_result res = { 0 };
+  const struct live_candidate *warm;
   const struct store_host *src;
   virConnectPtr conn;
   char *name = NULL;
@@ -268,8 +387,13 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
   r = live_parse (argc, argv, cmd, &l);
   if (r != 0)
     return r == 1 ? 0 : EXIT_ERROR;
-  if (l.opts.storage_pool && !l.opts.copy_storage) {
-    cli_error ("%s: --storage-pool goes with --copy-storage", cmd);
+  if (l.shutdown_timeout > 0 && !l.fallback_warm) {
+    cli_error ("%s: --shutdown-timeout goes with --fallback warm", cmd);
+    return EXIT_ERROR;
+  }
+  if (l.opts.storage_pool && !l.opts.copy_storage && !l.fallback_warm) {
+    cli_error ("%s: --storage-pool goes with --copy-storage or --fallback "
+               "warm", cmd);
     return EXIT_ERROR;
   }
   if (argc - optind != 1 || l.to == NULL) {
@@ -304,12 +428,22 @@ live_check_or_migrate (int argc, char **argv, bool migrate)
     else {
       live_print_check (&check);
       live_print_settings (&l.opts);
+      if ((warm = live_warm_destination (&check)))
+        live_warm_suggest (&check, name, warm);
     }
     status = check.chosen ? 0 : EXIT_DIFFERENT;
     goto out;
   }
   if (!l.json)
     live_print_check (&check);
+  if ((warm = live_warm_destination (&check))) {
+    if (l.fallback_warm) {
+      status = live_warm_run (&l, &check, name, warm);
+      goto out;
+    }
+    if (!l.json)
+      live_warm_suggest (&check, name, warm);
+  }
   r = live_migrate (&l.opts, &check, l.progress ? &cb : NULL, &res);
   if (l.json) {
     json_t *j = live_result_json (&check, &res,

@@ -104,8 +104,10 @@ plan_run_usage (FILE *fp)
            "Migrate the plan's unfinished VMs: pending ones, ones an interrupted\n"
            "run left in an active state, and cancelled ones (failed ones with\n"
            "--retry).  Each resumes where the database says it was.  Progress\n"
-           "goes to stderr.  Exit status: 0 every VM of the plan is done, 1 the\n"
-           "run was cancelled, 2 a VM failed (or is failed and was not retried)\n"
+           "goes to stderr.  A warm plan's run syncs its VMs until each is cut\n"
+           "over (ferry plan cutover).  Exit status: 0 every VM of the plan is\n"
+           "done, 1 the run was cancelled or a cutover rolled back, 2 a VM failed\n"
+           "(or is failed and was not retried)\n"
            "or an error; 128+N after signal N (SIGINT: 130, SIGTERM: 143), which\n"
            "stops the run like a cancel: its VMs are left cancelled, resumable.\n"
            "\n"
@@ -250,27 +252,6 @@ ui_progress (void *opaque, const char *vm, uint64_t done, uint64_t total,
  * create
  */
 
-/* A DURATION option's argument in seconds (> 0): 0, or -1 after saying
- * why on stderr. */
-static int
-plan_duration_arg (const char *cmd, const char *opt, const char *arg,
-                   double *out)
-{
-  uint64_t seconds;
-
-  if (duration_parse (arg, &seconds) == -1) {
-    cli_error ("%s: %s: %s", cmd, opt, error_message ());
-    return -1;
-  }
-  if (seconds == 0) {
-    cli_error ("%s: %s: must be more than 0 seconds, got '%s'", cmd, opt,
-               arg);
-    return -1;
-  }
-  *out = seconds;
-  return 0;
-}
-
 /* A TIME option's argument in epoch seconds, not in the past: 0, or -1
  * after saying why on stderr. */
 static int
@@ -370,7 +351,7 @@ plan_cmd_create (int argc, char **argv)
       warm_option = "--interval";
       if (strcmp (optarg, "auto") == 0)
         opts.interval = 0;
-      else if (plan_duration_arg ("plan create", "--interval", optarg,
+      else if (cli_duration_arg ("plan create", "--interval", optarg,
                                   &opts.interval) == -1)
         goto out;
       break;
@@ -382,13 +363,13 @@ plan_cmd_create (int argc, char **argv)
       break;
     case OPT_MAX_DOWNTIME:
       warm_option = "--max-downtime";
-      if (plan_duration_arg ("plan create", "--max-downtime", optarg,
+      if (cli_duration_arg ("plan create", "--max-downtime", optarg,
                              &opts.max_downtime) == -1)
         goto out;
       break;
     case OPT_SHUTDOWN_TIMEOUT:
       warm_option = "--shutdown-timeout";
-      if (plan_duration_arg ("plan create", "--shutdown-timeout", optarg,
+      if (cli_duration_arg ("plan create", "--shutdown-timeout", optarg,
                              &opts.shutdown_timeout) == -1)
         goto out;
       break;
@@ -731,9 +712,7 @@ plan_cmd_show (int argc, char **argv)
  * run, cutover, cancel, delete
  */
 
-/* Run the plan opts->name (db: --db or NULL), reporting on stderr and
- * stdout as `plan run` does; its exit status. */
-static int
+int
 plan_run_and_report (struct plan_run_options *opts, const char *db)
 {
   struct plan_callbacks cb = { .state = ui_state, .progress = ui_progress };
@@ -758,6 +737,10 @@ plan_run_and_report (struct plan_run_options *opts, const char *db)
   printf ("plan %s: %zu done, %zu failed, %zu cancelled%s\n", opts->name,
           res.done, res.failed + res.skipped, res.cancelled,
           res.skipped ? " (failed VMs were not retried: --retry)" : "");
+  if (res.rolled_back)
+    printf ("plan %s: %zu VM(s) rolled back: their sources run again; "
+            "'ferry plan run %s' syncs on, 'ferry plan cutover %s' tries "
+            "again\n", opts->name, res.rolled_back, opts->name, opts->name);
   if (interrupt_signal ()) {
     cli_error ("plan %s: interrupted by SIG%s; %zu VM(s) cancelled, 'ferry "
                "plan run %s' resumes", opts->name,
@@ -766,7 +749,7 @@ plan_run_and_report (struct plan_run_options *opts, const char *db)
   }
   if (res.failed + res.skipped > 0)
     return EXIT_ERROR;
-  return res.cancelled > 0 ? EXIT_DIFFERENT : 0;
+  return res.cancelled + res.rolled_back > 0 ? EXIT_DIFFERENT : 0;
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/duration.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/log.h"
@@ -75,6 +76,27 @@ cli_usage_error (const char *cmd)
 {
   fprintf (stderr, "Try 'ferry %s --help' for more information.\n", cmd);
   return EXIT_ERROR;
+}
+
+/* A DURATION option's argument in seconds (> 0): 0, or -1 after saying
+ * why on stderr. */
+int
+cli_duration_arg (const char *cmd, const char *opt, const char *arg,
+                   double *out)
+{
+  uint64_t seconds;
+
+  if (duration_parse (arg, &seconds) == -1) {
+    cli_error ("%s: %s: %s", cmd, opt, error_message ());
+    return -1;
+  }
+  if (seconds == 0) {
+    cli_error ("%s: %s: must be more than 0 seconds, got '%s'", cmd, opt,
+               arg);
+    return -1;
+  }
+  *out = seconds;
+  return 0;
 }
 
 int

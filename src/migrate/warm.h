@@ -160,6 +160,12 @@ struct warm_rates {
   double define_seconds;        /* define + boot of the target */
 };
 
+/* Until measured: a graceful shutdown, the target's define and start,
+ * and (before any pass) the copy rate. */
+#define WARM_SHUTDOWN_GUESS 30.0
+#define WARM_DEFINE_GUESS 3.0
+#define WARM_COPY_RATE_GUESS (100.0 * 1024 * 1024)
+
 #define WARM_INTERVAL_MIN 60.0
 #define WARM_INTERVAL_MAX 3600.0
 /* A sync is aimed to take this long at the measured rates. */

@@ -52,10 +52,6 @@
 #include "util/json.h"
 #include "util/log.h"
 
-/* Shutdown time assumed until one is measured. */
-#define PLAN_WARM_SHUTDOWN_GUESS 30.0
-/* Define + start of the target assumed until measured. */
-#define PLAN_WARM_DEFINE_GUESS 3.0
 /* Syncs whose dirty rates are averaged for the prediction. */
 #define PLAN_WARM_RATE_SYNCS 3
 
@@ -407,9 +403,9 @@ plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
    * at about the speed a copy reads one. */
   rates.hash_rate = rates.copy_rate / 2;
   rates.shutdown_seconds = st->shutdown_timeout > 0
-                           && st->shutdown_timeout < PLAN_WARM_SHUTDOWN_GUESS
-                           ? st->shutdown_timeout : PLAN_WARM_SHUTDOWN_GUESS;
-  rates.define_seconds = PLAN_WARM_DEFINE_GUESS;
+                           && st->shutdown_timeout < WARM_SHUTDOWN_GUESS
+                           ? st->shutdown_timeout : WARM_SHUTDOWN_GUESS;
+  rates.define_seconds = WARM_DEFINE_GUESS;
   *predicted = nd > 0 ? warm_predict_downtime (&rates, converges) : -1;
   if (nd == 0)
     *converges = true;

@@ -114,11 +114,17 @@ magic=$(head -n1 "$work/header")
 root="$work/initramfs"
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules" "$root/etc"
 cp "$busybox_bin" "$root/bin/busybox"
+mkdir -p "$root/etc/acpi/PWRF"
+printf '#!/bin/busybox sh\necho FERRY-GUEST-ACPI-POWEROFF > /dev/ttyS0\nsync\n/bin/busybox poweroff -f\n' \
+    > "$root/etc/acpi/PWRF/00000080"
+chmod 755 "$root/etc/acpi/PWRF/00000080"
 
 # Storage drivers for every bus ferry may give the disk.  Each module comes
 # after its dependencies (from modules.dep); built-in ones are skipped.
+# button and evdev: the ACPI power button reaches busybox acpid, so that a
+# graceful shutdown (virsh shutdown) powers the guest off.
 wanted="virtio_pci virtio_blk virtio_scsi ahci ata_piix sd_mod nvme
-        crc64_rocksoft_generic crct10dif_generic"
+        crc64_rocksoft_generic crct10dif_generic button evdev"
 declare -A seen=()
 load_order=()
 mod_path() {  # module name -> path relative to $moddir, or nothing
@@ -189,6 +195,8 @@ say "FERRY-GUEST-CMDLINE $(cat /proc/cmdline)"
 while read -r m; do
     insmod "/lib/modules/$m" 2>/dev/null || say "FERRY-GUEST-MODULE-FAILED $m"
 done < /lib/modules/load-order
+# The power button: sync and power off (acpid runs /etc/acpi/PWRF/*).
+acpid -c /etc/acpi -l /dev/null 2>/dev/null
 
 # Disks show up asynchronously (AHCI and SCSI scan after insmod returns).
 # Ours is the one whose sector 1024 holds the magic header.

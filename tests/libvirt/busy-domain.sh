@@ -6,7 +6,9 @@
 # host appends to SERIAL_LOG (read it with guest-healthy.sh).  A guest that
 # powers off, reboots or crashes is destroyed, so that it cannot come back
 # unnoticed.  DATA_DISK=PATH adds a second qcow2 disk (vdb) for a guest
-# that writes to it (writer-guest.sh).
+# that writes to it (writer-guest.sh).  The guest powers off on the ACPI
+# power button (virsh shutdown); ACPI=off leaves ACPI out, so that only a
+# hard power-off stops it.
 set -eu
 [ $# -ge 4 ] || { echo "usage: busy-domain.sh NAME DISK MIB SERIAL_LOG [NETWORK]" >&2; exit 2; }
 name=$1 disk=$2 mib=$3 log=$4 net=${5:-}
@@ -16,6 +18,9 @@ cat <<XML
   <memory unit='MiB'>$mib</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
+XML
+[ "${ACPI:-on}" = off ] || echo "  <features><acpi/></features>"
+cat <<XML
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>

@@ -19,7 +19,8 @@
 #   warm_guest_start URI KIB DATA_MIB  the writer guest (writer-guest.sh,
 #                             KIB KiB a round) as $vm with a DATA_MIB MiB
 #                             data disk, both qcow2 v3 in $disks, started
-#                             there; waits for its first tick
+#                             there (ACPI=off: no power button, see
+#                             busy-domain.sh); waits for its first tick
 #   last_tick                 the guest's last FERRY-WARM-TICK number
 #   q EXPR                    a Python expression over `plan show p1
 #                             --json` (p) and its first VM (v), printed
@@ -59,7 +60,7 @@ warm_guest_start () {
     qemu-img convert -f raw -O qcow2 -o compat=1.1 "$work/boot.raw" "$disks/boot.qcow2" &&
     qemu-img create -q -f qcow2 -o compat=1.1 "$disks/data.qcow2" "$3M" &&
     chmod 666 "$disks"/*.qcow2 &&
-    DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
+    ACPI=${ACPI:-on} DATA_DISK=$disks/data.qcow2 "$here/busy-domain.sh" "$vm" "$disks/boot.qcow2" 128 \
       "$work/serial.log" >"$work/domain.xml" &&
     on "$1" define "$work/domain.xml" >/dev/null && on "$1" start "$vm" >/dev/null
   _status=$?

@@ -3,7 +3,8 @@
 # the source was stopped is rolled back; the next one boots the target.
 #
 # Host A runs the writer guest (writer-guest.sh); host B is the target
-# (its pool "ferry").
+# (its pool "ferry").  The guest has no ACPI: each cutover powers it off
+# hard after --shutdown-timeout.
 #   1. plan create --mode warm --to libvirt,storage-pool=ferry:B --tcg;
 #      plan run seeds and syncs;
 #   2. a domain with the VM's name appears on B while it syncs: the
@@ -30,7 +31,8 @@ hosts_start ferry-warm-rollback "$host_a" "$host_b"
 chmod 755 "$work"
 export FERRY_STATE_DIR="$work/state"
 uri_a=$(host_uri $host_a) uri_b=$(host_uri $host_b)
-warm_guest_start "$uri_a" 128 32
+# No power button: the shutdown is the hard power-off after the timeout.
+ACPI=off warm_guest_start "$uri_a" 128 32
 
 # 1. seed and syncs
 "$ferry" host add A "$uri_a" >/dev/null &&
