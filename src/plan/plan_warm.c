@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "migrate/warm.h"
@@ -75,10 +76,6 @@ struct plan_warm {
 /*----------------------------------------------------------------------
  * The journal: every action on the source recorded first
  */
-
-struct plan_warm_intent {
-  int64_t id;
-};
 
 static int
 plan_warm_intent (void *opaque, const char *action, const char *object)
@@ -397,10 +394,16 @@ plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
     rates.dirty_rate /= nd;
   rates.copy_rate = copy_seconds > 0 ? copied / copy_seconds : 0;
   rates.view_seconds = nv > 0 ? view_seconds / nv : 1;
-  for (size_t i = 0; i < w->pv.disks.len; i++)
-    rates.disk_bytes += w->pv.disks.ptr[i].size;
-  /* Verification reads the final view and the target: twice the disks,
-   * at about the speed a copy reads one. */
+  /* Digesting skips what reads as zeros: what verification reads is
+   * about what the target images hold. */
+  for (size_t i = 0; i < w->pv.disks.len; i++) {
+    struct stat sb;
+    const struct store_disk *sd = &w->pv.disks.ptr[i];
+    rates.disk_bytes += sd->target_path && stat (sd->target_path, &sb) == 0
+                        ? (uint64_t) sb.st_blocks * 512 : sd->size;
+  }
+  /* Verification reads the final view and the target: twice the data,
+   * at about the speed a copy reads it once. */
   rates.hash_rate = rates.copy_rate / 2;
   rates.shutdown_seconds = st->shutdown_timeout > 0
                            && st->shutdown_timeout < WARM_SHUTDOWN_GUESS
