@@ -114,6 +114,9 @@ const struct validate_rule validate_rules[] = {
     "a read-only disk, which cannot hold a checkpoint's bitmap" },
   { "warm-disk-shared", FINDING_CRITICAL,
     "a shareable disk, whose other writers no bitmap of this domain sees" },
+  { "warm-scratch-space", FINDING_CRITICAL,
+    "too little room for the backup jobs' scratch images (Warning when "
+    "less than the disks' size)" },
   { "checkpoints-foreign", FINDING_INFO,
     "the domain has checkpoints ferry did not make" },
   { "checkpoints-own", FINDING_INFO,

@@ -99,6 +99,8 @@ int validate_warm_kvm (const struct kvm_facts *facts, finding_vector *out);
  * enabled (1000000 * major + 1000 * minor + micro). */
 #define VALIDATE_WARM_LIBVIRT_MIN 7006000ul
 #define VALIDATE_WARM_QEMU_MIN 6001000ul
+/* Free space below which a view's scratch images cannot be risked. */
+#define VALIDATE_WARM_SCRATCH_MIN (256ull << 20)
 
 /* Append a finding (for the rule sets in validate*.c).  0, or -1 with the
  * error set. */

@@ -12,6 +12,7 @@
 
 #include "host/host.h"
 #include "preflight/validate.h"
+#include "util/progress.h"
 #include "source/kvm.h"
 
 static int
@@ -65,6 +66,37 @@ check_domain (const struct kvm_facts *f, finding_vector *out)
                                f->block_job_what ? f->block_job_what
                                : "another job") == -1)
     return -1;
+  return 0;
+}
+
+/* A view's scratch images hold the old contents of every block the guest
+ * overwrites while the view is open: at worst the disks' size. */
+static int
+check_scratch (const struct kvm_facts *f, finding_vector *out)
+{
+  uint64_t need = 0;
+  char have[32], want[32];
+
+  if (f->scratch_free < 0)
+    return 0;
+  for (size_t i = 0; i < f->nr_disks; i++)
+    need += f->disks[i].size;
+  progress_format_bytes (f->scratch_free, have, sizeof have);
+  progress_format_bytes (need, want, sizeof want);
+  if ((uint64_t) f->scratch_free < VALIDATE_WARM_SCRATCH_MIN)
+    return validate_finding_add (out, "warm-scratch-space", FINDING_CRITICAL,
+                                 -1, -1, "%s has %s free for the scratch "
+                                 "images of the backup jobs; a view cannot "
+                                 "be held open safely (at least %d MiB)",
+                                 f->scratch_dir, have,
+                                 (int) (VALIDATE_WARM_SCRATCH_MIN >> 20));
+  if ((uint64_t) f->scratch_free < need)
+    return validate_finding_add (out, "warm-scratch-space", FINDING_WARNING,
+                                 -1, -1, "%s has %s free for the scratch "
+                                 "images of the backup jobs, less than the "
+                                 "disks (%s): a guest that rewrites most of "
+                                 "its disks during one sync could fill it",
+                                 f->scratch_dir, have, want);
   return 0;
 }
 
@@ -149,6 +181,7 @@ int
 validate_warm_kvm (const struct kvm_facts *facts, finding_vector *out)
 {
   if (check_domain (facts, out) == -1 || check_disks (facts, out) == -1
+      || check_scratch (facts, out) == -1
       || check_checkpoints (facts, out) == -1)
     return -1;
   return 0;

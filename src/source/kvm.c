@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -955,6 +956,20 @@ static const struct change_source_ops kvm_ops = {
 /* ---- open ---- */
 
 /* Whether uri reaches a daemon on this machine (unix socket). */
+/* The room for scratch images: the file system of KVM_NBD_DIR (or of
+ * its parent, before the first view made it). */
+static void
+kvm_scratch_fact (const struct kvm_priv *k, struct kvm_facts *f)
+{
+  struct statvfs fs;
+
+  f->scratch_dir = KVM_NBD_DIR;
+  f->scratch_free = -1;
+  if (k->local && (statvfs (KVM_NBD_DIR, &fs) == 0
+                   || statvfs ("/var/tmp", &fs) == 0))
+    f->scratch_free = (int64_t) fs.f_bavail * fs.f_frsize;
+}
+
 static bool
 kvm_uri_is_local (virConnectPtr conn)
 {
@@ -1025,6 +1040,8 @@ kvm_source_open (const char *uri, const char *domain, const char *tag,
   }
   if (kvm_domain_read (k, src->mark_prefix, &src->vm, facts) == -1)
     goto fail;
+  if (facts)
+    kvm_scratch_fact (k, facts);
   return src;
 fail:
   if (facts)

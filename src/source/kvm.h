@@ -41,6 +41,12 @@ struct kvm_facts {
     bool readonly, shareable;
     uint64_t size;
   } *disks;
+  /* Where a view's scratch images go (the copies of the blocks the guest
+   * overwrites while the view is open) and the room there: local daemons
+   * only; scratch_free -1 = unknown (a remote daemon puts them where
+   * libvirt chooses). */
+  const char *scratch_dir;
+  int64_t scratch_free;
   size_t nr_foreign_checkpoints;    /* checkpoints not made by ferry */
   size_t nr_own_checkpoints;        /* with the migration's prefix */
 };

@@ -48,6 +48,14 @@ static void readonly (struct kvm_facts *f) { f->disks[0].readonly = true; }
 static void shareable (struct kvm_facts *f) { f->disks[1].shareable = true; }
 static void foreign (struct kvm_facts *f) { f->nr_foreign_checkpoints = 2; }
 static void own (struct kvm_facts *f) { f->nr_own_checkpoints = 3; }
+/* the disks are 2 x 64 MiB; a view must have 256 MiB of scratch room */
+static void scratch_unknown (struct kvm_facts *f) { f->scratch_free = -1; }
+static void scratch_tight (struct kvm_facts *f)
+{
+  f->scratch_free = 1000 * MiB;
+  f->disks[0].size = f->disks[1].size = 4096 * MiB;
+}
+static void scratch_full (struct kvm_facts *f) { f->scratch_free = 10 * MiB; }
 
 static const struct row rows[] = {
   { "clean", clean, { { NULL } } },
@@ -80,6 +88,12 @@ static const struct row rows[] = {
     { { "checkpoints-foreign", FINDING_INFO, -1, "2 checkpoint(s)" } } },
   { "own checkpoints", own,
     { { "checkpoints-own", FINDING_INFO, -1, "3 checkpoint(s)" } } },
+  { "scratch room unknown", scratch_unknown, { { NULL } } },
+  { "scratch room below the disks", scratch_tight,
+    { { "warm-scratch-space", FINDING_WARNING, -1, "less than the disks "
+        "(8.0 GiB)" } } },
+  { "scratch room below 256 MiB", scratch_full,
+    { { "warm-scratch-space", FINDING_CRITICAL, -1, "10.0 MiB free" } } },
 };
 
 static void
@@ -89,6 +103,8 @@ facts_clean (struct kvm_facts *f)
   f->libvirt_version = 9000000;
   f->qemu_version = 7002000;
   f->running = f->persistent = true;
+  f->scratch_dir = "/var/tmp/ferry-nbd";
+  f->scratch_free = 100000 * MiB;
   f->nr_disks = 2;
   f->disks = calloc (2, sizeof *f->disks);
   CHECK (f->disks != NULL);
