@@ -155,13 +155,14 @@ struct warm_rates {
   double copy_rate;             /* R: bytes/s copied (last syncs) */
   double view_seconds;          /* fixed cost of a pass: view open/close */
   uint64_t disk_bytes;          /* allocated bytes to digest at verify */
-  double hash_rate;             /* bytes/s of digesting (source + target) */
+  double hash_rate;             /* disk bytes/s verified (the final view
+                                   and the target each read and digested) */
   double shutdown_seconds;      /* a measured or expected shutdown */
   double define_seconds;        /* define + boot of the target */
 };
 
-/* Until measured: a graceful shutdown, the target's define and start,
- * and (before any pass) the copy rate. */
+/* Until measured: a graceful shutdown, a libvirt target's define and
+ * start, and (before any pass) the copy rate. */
 #define WARM_SHUTDOWN_GUESS 30.0
 #define WARM_DEFINE_GUESS 3.0
 #define WARM_COPY_RATE_GUESS (100.0 * 1024 * 1024)
