@@ -1,6 +1,7 @@
 /* migrate.c: the cold migration engine; see migrate.h for the steps and
  * their invariants. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -519,6 +520,58 @@ out:
   return r;
 }
 
+/* One digest taken in a thread of its own. */
+struct migrate_hash_job {
+  struct disk *disk;
+  unsigned workers;
+  struct migrate_progress *prog;
+  uint8_t *digest;
+  int r;
+  struct error_saved error;
+};
+
+static void *
+migrate_hash_thread (void *arg)
+{
+  struct migrate_hash_job *j = arg;
+
+  j->r = hash_disk (j->disk, j->workers, migrate_progress_cb, j->prog,
+                    j->digest);
+  if (j->r == -1)
+    error_save (&j->error);
+  return NULL;
+}
+
+/* The digests of src (NULL: not wanted) and dst, taken at the same time
+ * so that reading the source (over the network, from a paused guest)
+ * and reading the target overlap. */
+static int
+migrate_hash_both (struct disk *src, struct disk *dst, unsigned workers,
+                   struct migrate_progress *prog,
+                   uint8_t src_digest[HASH_DIGEST_SIZE],
+                   uint8_t dst_digest[HASH_DIGEST_SIZE])
+{
+  struct migrate_hash_job job = { .disk = src, .workers = workers,
+                                  .prog = prog, .digest = src_digest };
+  pthread_t thread;
+  bool threaded;
+  int r;
+
+  if (src == NULL)
+    return hash_disk (dst, workers, migrate_progress_cb, prog, dst_digest);
+  threaded = pthread_create (&thread, NULL, migrate_hash_thread, &job) == 0;
+  if (!threaded)
+    migrate_hash_thread (&job);
+  r = hash_disk (dst, workers, migrate_progress_cb, prog, dst_digest);
+  if (threaded)
+    pthread_join (thread, NULL);
+  if (job.r == -1) {
+    error_restore (&job.error);
+    return -1;
+  }
+  return r;
+}
+
 int
 migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
                      char *target_hex)
@@ -551,10 +604,8 @@ migrate_verify_disk (struct migration *m, size_t i, char *source_hex,
   prog.handle = migrate_progress_begin (m, label, (hashed ? 1 : 2) * size);
   if (hashed)
     memcpy (src_digest, run->stats.digest, HASH_DIGEST_SIZE);
-  if ((!hashed && hash_disk (src, m->opts->workers, migrate_progress_cb,
-                             &prog, src_digest) == -1)
-      || hash_disk (dst, m->opts->workers, migrate_progress_cb, &prog,
-                    dst_digest) == -1) {
+  if (migrate_hash_both (hashed ? NULL : src, dst, m->opts->workers, &prog,
+                         src_digest, dst_digest) == -1) {
     migrate_progress_end (m, prog.handle);
     goto out;
   }
