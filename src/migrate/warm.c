@@ -13,8 +13,6 @@
  * final pass the target holds the final view, and the digest proves it.
  */
 #include <errno.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
