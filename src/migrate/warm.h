@@ -21,6 +21,7 @@
  *               5 adapt     (guest adaptation; recorded as skipped) |
  *               6 define    the target domain written               |
  *               7 boot      started (libvirt targets), running      v
+ *             then the final view closed, outside the downtime
  *             A failure in 3..7 rolls back: the target withdrawn (its
  *             disks kept), the source powered on, *rolled_back set.
  *
