@@ -13,7 +13,9 @@ time.  Then:
         --shutdown-timeout 5s; plan run; after BENCH_WARM_SYNCS (3) syncs,
         the predicted downtime is read and plan cutover asked for
   cold  the same guest, started again: shut down (the same 5 s timeout,
-        then powered off) and qemu-img convert of both disks to qcow2
+        then powered off) and qemu-img convert of both disks to qcow2;
+        then qemu-img compare of each copy, timed apart (a cold migration
+        that checks its copy, as ferry's cold migration does)
 
 It prints, per rate: the rate the guest really wrote (from its counter),
 each sync's bytes changed and copied and their ratio (goal: at most 1.1x at
@@ -145,7 +147,9 @@ def warm(work, name):
 
 
 def cold(work, uri):
-    """Shutdown (timeout, then off) + qemu-img convert of both disks."""
+    """Shutdown (timeout, then off) + qemu-img convert of both disks, and
+    the time of qemu-img compare on top (a cold migration that checks its
+    copy, as ferry's does)."""
     t0 = time.monotonic()
     virsh(uri, "shutdown", DOMAIN, check=False)
     end = time.monotonic() + TIMEOUT_S
@@ -156,15 +160,19 @@ def cold(work, uri):
     else:
         virsh(uri, "destroy", DOMAIN)
     stopped = time.monotonic() - t0
+    compare = 0.0
     for d in ("boot", "data"):
-        run("qemu-img", "convert", "-p", "-f", "qcow2", "-O", "qcow2",
-            os.path.join(work, "disks", d + ".qcow2"),
-            os.path.join(work, f"cold-{d}.qcow2"))
-        os.unlink(os.path.join(work, f"cold-{d}.qcow2"))
-    return stopped, time.monotonic() - t0
+        src = os.path.join(work, "disks", d + ".qcow2")
+        dst = os.path.join(work, f"cold-{d}.qcow2")
+        run("qemu-img", "convert", "-f", "qcow2", "-O", "qcow2", src, dst)
+        t1 = time.monotonic()
+        run("qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", src, dst)
+        compare += time.monotonic() - t1
+        os.unlink(dst)
+    return stopped, time.monotonic() - t0 - compare, compare
 
 
-def report(rate, real, vm, predicted, cold_s):
+def report(rate, real, vm, predicted, cold_s, compare_s):
     print(f"\n## the guest writes {rate} MiB/s (measured {real:.1f} MiB/s) "
           f"to a {GIB} GiB disk")
     print(f"{'sync':>4} {'seconds':>8} {'changed MiB':>12} {'copied MiB':>11} "
@@ -185,8 +193,10 @@ def report(rate, real, vm, predicted, cold_s):
               f"{(predicted - total) / total * 100:+.0f}%; after the "
               f"shutdown: predicted {rest_p:.1f} s, measured {rest_m:.1f} s: "
               f"{(rest_p - rest_m) / rest_m * 100:+.0f}%")
-    print(f"cold (shutdown + qemu-img convert): {cold_s:.1f} s; "
-          f"cold/warm downtime: {cold_s / total:.1f}x")
+    checked = cold_s + compare_s
+    print(f"cold: shutdown + qemu-img convert {cold_s:.1f} s, with qemu-img "
+          f"compare {checked:.1f} s; cold/warm downtime {cold_s / total:.1f}x, "
+          f"checked {checked / total:.1f}x")
 
 
 def main():
@@ -219,9 +229,9 @@ def main():
             vm, predicted = warm(work, f"bench{rate}")
             virsh(uri, "start", DOMAIN)            # the same VM, cold
             time.sleep(10)
-            _, cold_s = cold(work, uri)
+            _, cold_s, compare_s = cold(work, uri)
             stop_guest(uri)
-            report(rate, real, vm, predicted, cold_s)
+            report(rate, real, vm, predicted, cold_s, compare_s)
     finally:
         stop_guest(uri)
         subprocess.run([os.path.join(LIBVIRT, "stop-hosts.sh"), HOST])

@@ -307,7 +307,8 @@ static double
 live_warm_predict (const struct live_check *c)
 {
   struct warm_rates r = {
-    .copy_rate = WARM_COPY_RATE_GUESS, .hash_rate = WARM_COPY_RATE_GUESS,
+    .copy_rate = WARM_COPY_RATE_GUESS,
+    .hash_rate = WARM_COPY_RATE_GUESS / WARM_VERIFY_PER_COPY,
     .view_seconds = 1, .shutdown_seconds = WARM_SHUTDOWN_GUESS,
     .define_seconds = WARM_DEFINE_GUESS,
   };

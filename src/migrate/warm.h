@@ -167,6 +167,8 @@ struct warm_rates {
 #define WARM_SHUTDOWN_GUESS 30.0
 #define WARM_DEFINE_GUESS 3.0
 #define WARM_COPY_RATE_GUESS (100.0 * 1024 * 1024)
+/* Verifying data takes this much of the time copying it took. */
+#define WARM_VERIFY_PER_COPY 0.7
 
 #define WARM_INTERVAL_MIN 60.0
 #define WARM_INTERVAL_MAX 3600.0
