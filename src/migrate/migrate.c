@@ -18,6 +18,7 @@
 #include "migrate/migrate.h"
 #include "source/source.h"
 #include "target/target.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -62,14 +63,6 @@ struct migrate_disk_run {
 };
 
 static const struct migrate_callbacks no_callbacks = { 0 };
-
-static double
-migrate_now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 migrate_step (struct migration *m, enum migrate_step step, const char *detail)
@@ -124,7 +117,7 @@ migrate_new (const struct migrate_options *opts,
   m->format = opts->format ? opts->format : "qcow2";
   m->own_vm = (struct vm) VM_INIT;
   m->vm = &m->own_vm;
-  m->started = migrate_now ();
+  m->started = clock_monotonic ();
   m->report = json_object ();
   m->report_disks = json_array ();
   if (m->report == NULL || m->report_disks == NULL) {
@@ -466,7 +459,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   struct disk *src, *dst = NULL;
   bool close_src;
   uint64_t todo = 0;
-  double t0 = migrate_now ();
+  double t0 = clock_monotonic ();
   char label[64];
   int r = -1;
 
@@ -510,7 +503,7 @@ migrate_copy_disk (struct migration *m, size_t i,
   m->runs[i].stats = cs;
   m->runs[i].size = src->size;
   m->runs[i].resumed = src->size > todo ? src->size - todo : 0;
-  m->runs[i].seconds = migrate_now () - t0;
+  m->runs[i].seconds = clock_monotonic () - t0;
   if (stats)
     *stats = cs;
 out:
@@ -703,7 +696,7 @@ migrate_write_report (struct migration *m)
   migrate_step (m, MIGRATE_REPORT, m->target.report_path);
   if (json_set_string (m->report, "result", "verified") == -1
       || json_set_new (m->report, "seconds",
-                       json_real (migrate_now () - m->started)) == -1)
+                       json_real (clock_monotonic () - m->started)) == -1)
     return -1;
   text = json_dumps (m->report, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
   if (text == NULL) {

@@ -16,30 +16,22 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "migrate/warm.h"
 #include "target/target.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/json.h"
 #include "util/log.h"
 
-static double
-warm_now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep up to seconds, waking early on a signal (util/interrupt.h). */
 static int
 warm_sleep (double seconds)
 {
-  double end = warm_now () + seconds;
+  double end = clock_now () + seconds;
 
-  while (warm_now () < end) {
+  while (clock_now () < end) {
     struct timespec ts = { 0, 100 * 1000 * 1000 };
     if (interrupt_check () == -1)
       return -1;
@@ -122,7 +114,7 @@ warm_pass_open (struct migration *m, struct change_source *src,
   pass->copy_seconds = 0;
   if (h && h->pass_start && h->pass_start (h->opaque, pass) == -1)
     return -1;
-  pass->started = warm_now ();
+  pass->started = clock_now ();
   if (src->ops->view_open (src, pass->base, pass->mark, &op->view) == -1)
     return -1;
   op->view_open = true;
@@ -203,7 +195,7 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
                 struct warm_pass *pass, const struct warm_hooks *h,
                 struct warm_open_pass *op)
 {
-  double t = warm_now ();
+  double t = clock_now ();
   int r = 0;
 
   migrate_use_source_disks (m, op->view.disks);
@@ -228,8 +220,8 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
     pass->bytes_copied += stats.bytes_read;
   }
   migrate_use_source_disks (m, NULL);
-  pass->copy_seconds = warm_now () - t;
-  pass->seconds = warm_now () - pass->started;
+  pass->copy_seconds = clock_now () - t;
+  pass->seconds = clock_now () - pass->started;
   return r;
 }
 
@@ -251,7 +243,7 @@ warm_pass (struct migration *m, struct change_source *src,
   }
   pass->epoch = NULL;           /* the view's, freed now */
   warm_open_pass_free (src, &op);
-  pass->seconds = warm_now () - pass->started;
+  pass->seconds = clock_now () - pass->started;
   return r;
 }
 
@@ -303,7 +295,7 @@ warm_rollback (struct migration *m, struct change_source *src,
 static double
 warm_phase (double *last)
 {
-  double now = warm_now (), d = now - *last;
+  double now = clock_now (), d = now - *last;
   *last = now;
   return d;
 }
@@ -377,7 +369,7 @@ warm_cutover_offline (struct migration *m, struct change_source *src,
   r = 0;
 out:
   if (r == -1)
-    dt->total = warm_now () - t_stop;
+    dt->total = clock_now () - t_stop;
   warm_open_pass_free (src, &op);
   return r;
 }
@@ -409,14 +401,14 @@ warm_cutover (struct migration *m, struct change_source *src,
     /* 2: stop it */
     if (h->stopping && h->stopping (h->opaque) == -1)
       return -1;
-    t_stop = warm_now ();
+    t_stop = clock_now ();
     if (src->ops->shutdown (src, timeout, &c->forced) == -1) {
       warm_rollback (m, src, c);
       return -1;
     }
   }
   else
-    t_stop = c->stopped_at > 0 ? c->stopped_at : warm_now ();
+    t_stop = c->stopped_at > 0 ? c->stopped_at : clock_now ();
   last = t_stop;
   c->downtime.shutdown = warm_phase (&last);
 

@@ -116,6 +116,7 @@
 #include "source/source.h"
 #include "target/target.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/json.h"
@@ -199,14 +200,6 @@ plan_vm_set_state (struct store *s, int64_t vm_id, const char *vm,
   }
   return store_vm_set_state (s, vm_id, plan_vm_state_name (from),
                              plan_vm_state_name (to), error, message);
-}
-
-double
-plan_now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*----------------------------------------------------------------------
@@ -571,7 +564,7 @@ plan_vm_checkpoint (void *opaque, const struct range *done, size_t n)
   struct plan_disk_copy *dc = opaque;
   struct plan_vm *pv = dc->pv;
   uint64_t bytes = range_bytes (done, n);
-  double elapsed = plan_now () - pv->run_start, rate;
+  double elapsed = clock_now () - pv->run_start, rate;
 
   pv->bytes_done += bytes;
   rate = elapsed > 0 ? (pv->bytes_done - pv->run_start_bytes) / elapsed : 0;
@@ -616,7 +609,7 @@ plan_vm_copy (struct plan_vm *pv)
     return -1;
   pv->bytes_done = finished_total;
   pv->run_start_bytes = finished_total;
-  pv->run_start = plan_now ();
+  pv->run_start = clock_now ();
 
   for (size_t i = 0; i < pv->disks.len; i++) {
     struct store_disk *sd = &pv->disks.ptr[i];

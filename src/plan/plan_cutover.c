@@ -14,6 +14,7 @@
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
 #include "plan/store.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 /* The VM of the plan called name (as on the target, or as at the
@@ -64,11 +65,8 @@ plan_cutover (struct store *s, const char *name, const char *const *vms,
   int r = -1;
 
   *running = false;
-  if (at <= 0) {
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    at = ts.tv_sec + ts.tv_nsec / 1e9;
-  }
+  if (at <= 0)
+    at = clock_now ();
   {
     struct tm tm;
     time_t sec = (time_t) at;

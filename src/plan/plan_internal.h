@@ -107,8 +107,6 @@ void plan_vm_close (struct plan_vm *pv);
  * one transaction. */
 int plan_vm_store_report (struct plan_vm *pv, enum plan_vm_state to,
                           const char *error, const char *message);
-/* Seconds since the epoch. */
-double plan_now (void);
 /* Record a transition (state + event, one transaction) and report it. */
 int plan_vm_enter (struct plan_vm *pv, enum plan_vm_state state,
                    const char *fmt, ...)

@@ -47,6 +47,7 @@
 #include "preflight/validate.h"
 #include "source/kvm.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/interrupt.h"
 #include "util/json.h"
@@ -230,7 +231,7 @@ plan_warm_pass_start (void *opaque, const struct warm_pass *pass)
   row.mark = (char *) pass->mark;
   row.final = pass->mark == NULL;
   row.full = pass->base == NULL;
-  row.started_at = plan_now ();
+  row.started_at = clock_now ();
   if (pass->mark)
     next++;
   if (store_begin (w->pv.s) == -1)
@@ -266,7 +267,7 @@ plan_warm_pass_begin (void *opaque, const struct warm_pass *pass,
   pv->bytes_total = pass->bytes_changed;
   pv->bytes_done = finished;
   pv->run_start_bytes = finished;
-  pv->run_start = plan_now ();
+  pv->run_start = clock_now ();
   snprintf (msg, sizeof msg, "%s %d: %" PRIu64 " bytes %s%s%s",
             pass->mark == NULL ? "final sync" : w->sync_idx == 0 ? "seed"
             : "sync", w->sync_idx, pass->bytes_changed,
@@ -415,7 +416,7 @@ plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
   *predicted = nd > 0 ? warm_predict_downtime (&rates, converges) : -1;
   if (nd == 0)
     *converges = true;
-  w->due = plan_now () + (st->interval > 0 ? st->interval
+  w->due = clock_now () + (st->interval > 0 ? st->interval
                                            : warm_interval_auto (&rates));
   return store_vm_set_predicted (w->pv.s, w->pv.row.id, *predicted);
 }
@@ -668,7 +669,7 @@ plan_warm_cutover_due (struct plan_warm *w)
   double predicted = w->pv.row.predicted_downtime;
   bool converges = true;
 
-  if (at <= 0 || at > plan_now ())
+  if (at <= 0 || at > clock_now ())
     return false;
   if (st->max_downtime <= 0)
     return true;
@@ -687,7 +688,7 @@ plan_warm_cutover_due (struct plan_warm *w)
     store_event_add (w->pv.s, w->pv.row.id, "syncing", msg);
     w->said_waiting = true;
   }
-  w->due = plan_now ();          /* sync again at once */
+  w->due = clock_now ();          /* sync again at once */
   return false;
 }
 
@@ -777,13 +778,13 @@ plan_warm_vm_run (struct plan_runner *run, const struct store_vm *row)
       r = plan_warm_cutover (&w);
       goto out;
     }
-    if (plan_now () >= w.due) {
+    if (clock_now () >= w.due) {
       if (plan_warm_pass (&w) == -1)
         goto out;
       continue;
     }
     {
-      double wait = w.due - plan_now ();
+      double wait = w.due - clock_now ();
       struct timespec ts = { 0, 200 * 1000 * 1000 };
       if (wait < 0.2)
         ts.tv_nsec = wait > 0 ? (long) (wait * 1e9) : 0;

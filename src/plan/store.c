@@ -34,6 +34,7 @@
 
 #include "plan/store.h"
 #include "plan/store_internal.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #define STORE_BUSY_TIMEOUT_MS 30000
@@ -41,9 +42,7 @@
 double
 store_now (void)
 {
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
+  return clock_now ();
 }
 
 int
