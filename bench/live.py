@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+from virsh import virsh
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIBVIRT = os.path.join(HERE, "..", "tests", "libvirt")
 FERRY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/ferry")
@@ -48,14 +50,6 @@ WORKLOADS = os.environ.get("BENCH_LIVE_WORKLOADS", "64:1,320:0")
 HOSTS = ("ferry-bench-a", "ferry-bench-b")
 DOMAIN = "ferrybench"
 MIB = 1 << 20
-
-
-def virsh(uri, *args, check=True):
-    p = subprocess.run(["virsh", "-q", "-c", uri, *args], capture_output=True,
-                       text=True, stdin=subprocess.DEVNULL)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"virsh {' '.join(args)}: {p.stderr.strip()}")
-    return p.stdout
 
 
 def tick(uri):

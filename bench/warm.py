@@ -36,6 +36,8 @@ import sys
 import tempfile
 import time
 
+from virsh import virsh
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIBVIRT = os.path.join(HERE, "..", "tests", "libvirt")
 FERRY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/ferry")
@@ -53,14 +55,6 @@ MIB = 1 << 20
 
 def run(*cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
-
-
-def virsh(uri, *args, check=True):
-    p = subprocess.run(["virsh", "-q", "-c", uri, *args], capture_output=True,
-                       text=True, stdin=subprocess.DEVNULL)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"virsh {' '.join(args)}: {p.stderr.strip()}")
-    return p.stdout
 
 
 def ticks(work):
