@@ -754,7 +754,10 @@ plan_warm_vm_run (struct plan_runner *run, const struct store_vm *row)
   w.wo.checkpoint_interval = run->opts->checkpoint_interval;
   w.wo.bandwidth = run->opts->bandwidth;
   w.wo.shutdown_timeout = run->settings.shutdown_timeout;
-  resuming_cutover = from == PLAN_VM_CUTTING_OVER;
+  /* A cutover is resumed when the run that made it was killed in it, or
+   * in the resumed run's first steps: its shutdown intent says so. */
+  resuming_cutover = from == PLAN_VM_CUTTING_OVER
+                     || plan_warm_stopped_at (&w) > 0;
   pv->m = migrate_new (&pv->mopts, NULL);
   if (pv->m == NULL
       || plan_warm_open_source (&w, from, resuming_cutover) == -1

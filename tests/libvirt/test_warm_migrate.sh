@@ -84,16 +84,24 @@ check $? "kill/resumed-and-syncs-on"
 #    points too (each time run again: it resumes the cutover)
 "$ferry" plan cutover p1 >"$work/cutover.log" 2>&1
 check $? "cutover/requested"
-k=0
+# The cutover (catch-up, a 2 s shutdown, final sync, verify, define) takes
+# a few seconds: each kill comes 0.3 to 2 s after the cutover was asked
+# for or resumed, so that it lands inside it.
+k=0 hits=0
 while [ $k -lt "$kills_cutover" ] && kill -0 $run 2>/dev/null; do
-  sleep "$(shuf -i 1-12 -n 1)"
+  sleep "$(awk -v t="$(shuf -i 3-20 -n 1)" 'BEGIN { print t / 10 }')"
   kill -9 $run 2>/dev/null
   wait $run 2>/dev/null
-  echo "killed during: $(q "v['state']")"
+  state=$(q "v['state']")
+  echo "killed during: $state"
+  [ "$state" = cutting-over ] && hits=$((hits + 1))
+  [ "$state" = done ] && break
   "$ferry" plan run p1 >>"$work/run2.log" 2>&1 &
   run=$!
   k=$((k + 1))
 done
+[ "$hits" -ge 1 ] || [ "$kills_cutover" -eq 0 ]
+check $? "cutover/killed-inside-the-cutover ($hits of $kills_cutover kills)"
 wait_run $run
 status=$?
 tail -n 20 "$work/run2.log"
