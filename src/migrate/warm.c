@@ -110,7 +110,7 @@ warm_pass_open (struct migration *m, struct change_source *src,
   const struct vm *vm = migrate_vm (m);
   bool keep_finished;
 
-  pass->bytes_changed = pass->bytes_zero = pass->bytes_copied = 0;
+  pass->bytes_changed = pass->bytes_copied = 0;
   pass->copy_seconds = 0;
   if (h && h->pass_start && h->pass_start (h->opaque, pass) == -1)
     return -1;
@@ -150,7 +150,6 @@ warm_pass_open (struct migration *m, struct change_source *src,
       r = range_vector_append (&all, (struct range) { 0, size });
     else {
       r = src->ops->view_changes (src, &op->view, i, &data, &zero);
-      pass->bytes_zero += range_bytes (zero.ptr, zero.len);
       for (size_t k = 0; r == 0 && k < data.len; k++)
         r = range_vector_append (&all, data.ptr[k]);
       for (size_t k = 0; r == 0 && k < zero.len; k++)

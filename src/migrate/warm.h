@@ -67,7 +67,6 @@ struct warm_pass {
   bool adopted;                 /* an open view of an earlier process */
   const char *epoch;            /* borrowed from the view */
   uint64_t bytes_changed;       /* data + zero extents the source named */
-  uint64_t bytes_zero;          /* of which read as zeros */
   /* out, after the pass */
   uint64_t bytes_copied;        /* data read and written */
   double started;               /* epoch seconds: the view's instant */

@@ -666,7 +666,7 @@ plan_warm_cutover_due (struct plan_warm *w)
 {
   const struct plan_settings *st = &w->pv.runner->settings;
   double at = w->pv.row.cutover_at;
-  double predicted = w->pv.row.predicted_downtime;
+  double predicted = -1;
   bool converges = true;
 
   if (at <= 0 || at > clock_now ())
@@ -701,7 +701,6 @@ plan_warm_reload (struct plan_warm *w)
   if (store_vm_get (w->pv.s, w->pv.row.id, &row) != 0)
     return -1;
   w->pv.row.cutover_at = row.cutover_at;
-  w->pv.row.predicted_downtime = row.predicted_downtime;
   store_vm_free (&row);
   return 0;
 }
