@@ -34,7 +34,8 @@
 #include "vm/vm.h"
 
 /* What the source is about to do to the hypervisor, told before it does
- * it ("checkpoint-create", "checkpoint-delete", "backup-begin",
+ * it ("checkpoint-create", "checkpoint-delete", "checkpoint-adopt" (a
+ * leftover bitmap made known again, to be deleted), "backup-begin",
  * "backup-end", "shutdown", "destroy", "start", "start-paused"; object:
  * the mark or domain acted on).  intent returning -1 (error set) stops the
  * action before anything is done; done is told afterwards, ok or not. */

@@ -182,6 +182,108 @@ kvm_checkpoint_delete (struct change_source *src, virDomainCheckpointPtr cp)
   return r;
 }
 
+/* ---- leftover bitmaps ----
+ *
+ * A bitmap of ours in the domain's images that libvirt no longer knows
+ * as a checkpoint (the domain was redefined, or its checkpoint metadata
+ * dropped): QEMU refuses a new checkpoint of that name ("Bitmap already
+ * exists") and keeps the bitmap tracking writes for ever.  It is never
+ * trusted (the images may have been replaced since it was made): libvirt
+ * is made to know it again — a checkpoint redefined over it with
+ * validation, one disk at a time, so that libvirt itself checks the
+ * bitmap is there — and then deletes it as any checkpoint, bitmap and
+ * all.  The redefined checkpoint carries no epoch, so that a crash
+ * between the two steps cannot make it a trusted base. */
+
+#define KVM_BITMAP_EXISTS "Bitmap already exists"
+#define KVM_LEFTOVER_TAG "ferry leftover bitmap"
+
+/* The checkpoint XML redefining name over the bitmap of disk `only`. */
+static char *
+kvm_leftover_xml (struct change_source *src, const char *name, size_t only)
+{
+  struct kvm_priv *k = kvm_of (src);
+  char *xml = NULL, *n = kvm_xml_escape (name);
+  int r = n ? kvm_append (&xml, "<domaincheckpoint><name>%s</name>"
+                          "<description>" KVM_LEFTOVER_TAG "</description>"
+                          "<creationTime>%lld</creationTime><disks>", n,
+                          (long long) time (NULL)) : -1;
+
+  for (size_t i = 0; r == 0 && i < src->vm.disks.len; i++) {
+    char *t = kvm_xml_escape (k->targets[i]);
+    r = t == NULL ? -1
+      : i == only ? kvm_append (&xml, "<disk name='%s' checkpoint='bitmap' "
+                                "bitmap='%s'/>", t, n)
+      : kvm_append (&xml, "<disk name='%s' checkpoint='no'/>", t);
+    xmlFree (t);
+  }
+  if (r == 0)
+    r = kvm_append (&xml, "</disks></domaincheckpoint>");
+  xmlFree (n);
+  if (r == -1) {
+    free (xml);
+    return NULL;
+  }
+  return xml;
+}
+
+/* Remove the bitmaps called name (ours, unknown to libvirt) from every
+ * disk that has one.  The domain's process must run (paused will do).
+ * *found (may be NULL): how many there were. */
+static int
+kvm_leftover_remove (struct change_source *src, const char *name,
+                     size_t *found)
+{
+  struct kvm_priv *k = kvm_of (src);
+  unsigned flags = VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
+    | VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE;
+
+  if (found)
+    *found = 0;
+  for (size_t i = 0; i < src->vm.disks.len; i++) {
+    CLEANUP_FREE char *xml = kvm_leftover_xml (src, name, i);
+    virDomainCheckpointPtr cp;
+    bool absent;
+    int r;
+
+    if (xml == NULL || change_intent (src, "checkpoint-adopt", name) == -1)
+      return -1;
+    cp = virDomainCheckpointCreateXML (k->dom, xml, flags);
+    absent = cp == NULL
+      && virGetLastErrorCode () == VIR_ERR_CHECKPOINT_INCONSISTENT;
+    if (cp == NULL && !absent)
+      virt_error_set ("taking over the leftover bitmap %s of disk %s of "
+                      "domain %s", name, k->targets[i], k->name);
+    change_done (src, "checkpoint-adopt", name, cp != NULL);
+    if (cp == NULL && !absent)
+      return -1;
+    if (cp == NULL)
+      continue;
+    log_warn ("kvm: %s: removing the bitmap %s that disk %s kept from an "
+              "earlier definition of the domain", k->name, name,
+              k->targets[i]);
+    r = kvm_checkpoint_delete (src, cp);
+    virDomainCheckpointFree (cp);
+    if (r == -1)
+      return -1;
+    if (found)
+      (*found)++;
+  }
+  return 0;
+}
+
+/* The same for a base gone from libvirt: a bitmap left behind is only
+ * a cost, so failing to remove it is reported, not fatal. */
+static void
+kvm_leftover_remove_or_warn (struct change_source *src, const char *name)
+{
+  if (kvm_is_ours (src, name) && kvm_leftover_remove (src, name, NULL) == -1) {
+    log_warn ("kvm: %s: the bitmap %s may be left in the images: %s",
+              kvm_of (src)->name, name, error_message ());
+    error_clear ();
+  }
+}
+
 /* Whether checkpoint name exists and has no children. */
 static int
 kvm_checkpoint_is_leaf (struct kvm_priv *k, const char *name, bool *leaf)
@@ -446,6 +548,31 @@ kvm_job_begin (struct change_source *src, const char *base, const char *mark,
   return r;
 }
 
+/* Begin the job; a mark whose name a leftover bitmap holds (QEMU:
+ * "Bitmap already exists") has that bitmap removed, and is tried again. */
+static int
+kvm_job_begin_clean (struct change_source *src, const char *base,
+                     const char *mark, const char *epoch,
+                     struct kvm_view *vp)
+{
+  struct kvm_priv *k = kvm_of (src);
+  size_t found;
+
+  if (kvm_job_begin (src, base, mark, epoch, vp) == 0)
+    return 0;
+  if (mark == NULL || strstr (error_message (), KVM_BITMAP_EXISTS) == NULL)
+    return -1;
+  log_warn ("kvm: %s: %s", k->name, error_message ());
+  if (kvm_leftover_remove (src, mark, &found) == -1)
+    return -1;
+  if (found == 0) {
+    error_set ("kvm: %s: QEMU says a bitmap %s exists, but no disk of the "
+               "domain has one libvirt can take over", k->name, mark);
+    return -1;
+  }
+  return kvm_job_begin (src, base, mark, epoch, vp);
+}
+
 /* The NBD export of disk i. */
 static struct disk *
 kvm_export_open (struct change_source *src, const char *socket,
@@ -561,24 +688,14 @@ kvm_view_adopt (struct change_source *src, struct change_view *view,
   return 0;
 }
 
-/* The epoch of a view: the base's when it is used, else a new one. */
+/* A new epoch, for a view that begins a chain (its mark, or "final"). */
 static int
-kvm_view_epoch (struct change_source *src, virDomainCheckpointPtr base_cp,
-                const char *mark, char **epoch)
+kvm_epoch_new (struct change_source *src, const char *mark, char **epoch)
 {
   struct kvm_priv *k = kvm_of (src);
-  bool failed;
 
-  *epoch = NULL;
-  if (base_cp) {
-    *epoch = kvm_checkpoint_epoch (k, base_cp, &failed);
-    if (failed)
-      return -1;
-  }
-  if (*epoch == NULL
-      && asprintf (epoch, "%s/%s", src->vm.uuid ? src->vm.uuid : k->name,
-                   mark ? mark : base_cp ? virDomainCheckpointGetName (base_cp)
-                   : "final") == -1) {
+  if (asprintf (epoch, "%s/%s", src->vm.uuid ? src->vm.uuid : k->name,
+                mark ? mark : "final") == -1) {
     *epoch = NULL;
     error_set_errno (errno, "kvm: asprintf");
     return -1;
@@ -609,20 +726,34 @@ kvm_view_begin (struct change_source *src, struct change_view *view)
   if (base && kvm_checkpoint_find (k, base, &base_cp) == -1)
     return -1;
   if (base && base_cp == NULL) {
-    log_debug ("kvm: %s: checkpoint %s is gone: a full view", k->name, base);
+    log_warn ("kvm: %s: checkpoint %s is gone (the domain redefined?): "
+              "the changes since it cannot be known", k->name, base);
+    kvm_leftover_remove_or_warn (src, base);
     base = NULL;
   }
-  if (kvm_view_epoch (src, base_cp, view->mark, &view->epoch) == -1)
+  if (base_cp) {
+    bool failed;
+    view->epoch = kvm_checkpoint_epoch (k, base_cp, &failed);
+    if (failed)
+      goto out;
+    if (view->epoch == NULL) {
+      log_warn ("kvm: %s: checkpoint %s carries no epoch (not made by a "
+                "view): the changes since it are not trusted", k->name,
+                base);
+      base = NULL;
+    }
+  }
+  if (base == NULL && kvm_epoch_new (src, view->mark, &view->epoch) == -1)
     goto out;
-  r = kvm_job_begin (src, base, view->mark, view->epoch, vp);
+  r = kvm_job_begin_clean (src, base, view->mark, view->epoch, vp);
   if (r == -1 && base && kvm_base_refused ()) {
-    log_debug ("kvm: %s: %s; a full view instead", k->name, error_message ());
+    log_warn ("kvm: %s: %s; a full view instead", k->name, error_message ());
     error_clear ();
     base = NULL;
     free (view->epoch);
-    if (kvm_view_epoch (src, NULL, view->mark, &view->epoch) == -1)
+    if (kvm_epoch_new (src, view->mark, &view->epoch) == -1)
       goto out;
-    r = kvm_job_begin (src, NULL, view->mark, view->epoch, vp);
+    r = kvm_job_begin_clean (src, NULL, view->mark, view->epoch, vp);
   }
   if (r == -1)
     goto out;
@@ -727,7 +858,7 @@ kvm_view_open (struct change_source *src, const char *base, const char *mark,
           goto fail;
       }
       if (view->epoch == NULL
-          && kvm_view_epoch (src, NULL, mark, &view->epoch) == -1)
+          && kvm_epoch_new (src, mark, &view->epoch) == -1)
         goto fail;
       if (kvm_view_adopt (src, view, &b) == -1)
         goto fail;

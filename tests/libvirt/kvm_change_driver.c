@@ -72,7 +72,8 @@ is_active (virDomainPtr dom)
 static bool
 happened (virDomainPtr dom, const char *action, const char *object)
 {
-  if (strcmp (action, "checkpoint-create") == 0)
+  if (strcmp (action, "checkpoint-create") == 0
+      || strcmp (action, "checkpoint-adopt") == 0)
     return has_checkpoint (dom, object);
   if (strcmp (action, "checkpoint-delete") == 0)
     return !has_checkpoint (dom, object);

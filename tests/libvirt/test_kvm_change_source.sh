@@ -34,7 +34,13 @@
 #      running QEMU: the domain is started paused for it and destroyed
 #      again); recover keeping nothing deletes every mark and leaves no
 #      ferry bitmap in the images;
-#   9. power-on starts the guest.
+#   9. power-on starts the guest;
+#  10. the domain redefined (libvirt forgets its checkpoints, the images
+#      keep their bitmaps): a view from a base that is gone is full, with
+#      a new epoch, and the base's bitmaps are removed (taken over as
+#      checkpoints, then deleted); a mark whose name a leftover bitmap
+#      holds ("Bitmap already exists") has it removed and is made anew; a
+#      checkpoint of ours that no view made (no epoch) is not trusted.
 # Each step's journal must be the expected intents and dones, each intent
 # before its action and each done after it.
 # Exit 0 pass, 1 fail, 77 skip (libvirt hosts or QEMU cannot run here).
@@ -223,7 +229,12 @@ $((12*M)) $((64*K))
 $((20*M)) $((64*K))
 $((24*M)) $((64*K))" ]
 check $? "epoch/missing-base-gives-full-view-new-epoch"
-{ begin_view ferry-T-6; end_view; } | journal_is view6-full
+# Looking for a bitmap the base left (step 10): none on either disk.
+{ for _d in vda vdb; do
+    echo "intent checkpoint-adopt ferry-T-gone pre=ok"
+    echo "done checkpoint-adopt ferry-T-gone ok=0 post=ok"
+  done
+  begin_view ferry-T-6; end_view; } | journal_is view6-full
 
 # ---- 7. shutdown and the last view
 drive shutdown 3 >"$work/shutdown.out" 2>&1
@@ -301,6 +312,67 @@ journal_is power-on <<EOF
 intent start $vm pre=ok
 done start $vm ok=1 post=ok
 EOF
+
+# ---- 10. a redefined domain: the bitmaps it kept are removed, never
+#      trusted; a checkpoint no view made is not trusted either
+# forget: the domain stopped and defined again: libvirt forgets its
+# checkpoints; the images keep their bitmaps.
+forget () {
+  on "$uri" dumpxml --inactive "$vm" >"$work/inactive.xml" &&
+    on "$uri" destroy "$vm" >/dev/null &&
+    on "$uri" undefine "$vm" --checkpoints-metadata >/dev/null &&
+    on "$uri" define "$work/inactive.xml" >/dev/null &&
+    on "$uri" start "$vm" >/dev/null
+}
+adopt_delete () {  # adopt_delete MARK: both disks' leftover bitmap removed
+  for _d in vda vdb; do
+    echo "intent checkpoint-adopt $1 pre=ok"
+    echo "done checkpoint-adopt $1 ok=1 post=ok"
+    echo "intent checkpoint-delete $1 pre=ok"
+    echo "done checkpoint-delete $1 ok=1 post=ok"
+  done
+}
+# ferry bitmaps in the running domain's images, as QEMU lists them
+bitmaps () {
+  on "$uri" qemu-monitor-command "$vm" \
+    '{"execute":"query-named-block-nodes","arguments":{"flat":true}}' |
+    python3 -c 'import json, sys
+names = {b["name"] for n in json.load(sys.stdin)["return"]
+         for b in n.get("dirty-bitmaps", []) if b["name"].startswith("ferry-")}
+print(" ".join(sorted(names)))'
+}
+drive view - ferry-T-8 >"$work/v8.out" 2>&1 && forget
+check $? "redefined/setup"
+: >"$journal"
+drive view ferry-T-8 ferry-T-9 >"$work/v9.out" 2>&1
+cat "$work/v9.out"
+grep -q "^view adopted=0 epoch=.*/ferry-T-9 epoch_changed=1$" "$work/v9.out" &&
+  [ "$(marks)" = "ferry-T-9 " ] && [ "$(bitmaps)" = "ferry-T-9" ]
+check $? "redefined/base-gone-full-view-its-bitmaps-removed"
+{ adopt_delete ferry-T-8; begin_view ferry-T-9; end_view; } |
+  journal_is redefined-base
+forget
+drive view - ferry-T-9 >"$work/v9b.out" 2>&1
+status=$?
+cat "$work/v9b.out"
+[ $status -eq 0 ] && [ "$(marks)" = "ferry-T-9 " ] && [ "$(bitmaps)" = "ferry-T-9" ]
+check $? "redefined/bitmap-already-exists-removed-and-made-anew"
+{ echo "intent checkpoint-create ferry-T-9 pre=ok"
+  echo "intent backup-begin $vm pre=ok"
+  echo "done backup-begin $vm ok=0 post=ok"
+  echo "done checkpoint-create ferry-T-9 ok=0 post=ok"
+  adopt_delete ferry-T-9; begin_view ferry-T-9; end_view; } |
+  journal_is redefined-collision
+on "$uri" checkpoint-create-as "$vm" ferry-T-10 >/dev/null
+: >"$journal"
+drive view ferry-T-10 ferry-T-11 >"$work/v11.out" 2>&1
+cat "$work/v11.out"
+grep -q "^view adopted=0 epoch=.*/ferry-T-11 epoch_changed=1$" "$work/v11.out"
+check $? "untrusted-base/full-view-new-epoch"
+{ begin_view ferry-T-11; end_view; } | journal_is untrusted-base
+drive recover >/dev/null 2>&1 && [ -z "$(marks)" ] && [ -z "$(bitmaps)" ]
+check $? "redefined/recover-leaves-no-mark-and-no-bitmap"
+: >"$journal"
 
 on "$uri" destroy "$vm" >/dev/null 2>&1
 on "$uri" undefine "$vm" --checkpoints-metadata >/dev/null 2>&1
