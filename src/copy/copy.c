@@ -15,6 +15,10 @@
  * zeros, to its own hash_stream in order, and the range digest goes into
  * the range's slot; the disk digest is taken from the slots at the end.
  *
+ * Comparing (opts->compare, a resync): each worker also reads the
+ * target's bytes of every request into a second buffer, and blocks equal
+ * to the source's are neither written nor zeroed.
+ *
  * Checkpoints (resumable copies): a worker that finishes a work range adds
  * it to job->finished while it holds the lock to take its next range
  * anyway, so checkpointing adds no lock and no system call per request.
@@ -265,10 +269,11 @@ copy_zero (struct copy_job *job, uint64_t offset, uint64_t length)
 }
 
 /* Write buf (count bytes at offset) to the target, skipping all-zero
- * blocks.  Adjacent non-zero blocks go out in one write. */
+ * blocks, and with old (the target's bytes there, or NULL) the blocks it
+ * holds already.  Adjacent blocks to write go out in one write. */
 static int
-copy_write_data (struct copy_job *job, const char *buf, size_t count,
-                 uint64_t offset, struct copy_stats *stats)
+copy_write_data (struct copy_job *job, const char *buf, const char *old,
+                 size_t count, uint64_t offset, struct copy_stats *stats)
 {
   size_t pos = 0, run_start = 0;
   bool in_run = false;
@@ -277,7 +282,8 @@ copy_write_data (struct copy_job *job, const char *buf, size_t count,
     uint64_t abs = offset + pos;
     size_t n = min_u64 (count - pos,
                         round_down (abs, job->zero_block) + job->zero_block - abs);
-    bool zero = copy_is_zero (buf + pos, n);
+    bool same = old && memcmp (buf + pos, old + pos, n) == 0;
+    bool zero = same || copy_is_zero (buf + pos, n);
 
     if (zero && in_run) {
       if (copy_pwrite (job, buf + run_start, pos - run_start,
@@ -286,7 +292,9 @@ copy_write_data (struct copy_job *job, const char *buf, size_t count,
       stats->bytes_written += pos - run_start;
       in_run = false;
     }
-    if (zero) {
+    if (same)
+      stats->bytes_same += n;
+    else if (zero) {
       if (!job->opts->target_is_zero
           && copy_zero (job, abs, n) == -1)
         return -1;
@@ -330,10 +338,31 @@ copy_throttle (struct copy_job *job, uint64_t bytes)
   }
 }
 
-/* Copy one work range; with hs, also feed it every guest byte of the
- * range in order and put the range's digest in its slot. */
+/* Make a range of the target read as zeros: all of it, or with
+ * opts->compare only the extents where the target holds data. */
 static int
-copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
+copy_zero_range (struct copy_job *job, uint64_t offset, uint64_t length)
+{
+  uint64_t end = offset + length;
+
+  if (!job->opts->compare)
+    return copy_zero (job, offset, length);
+  while (offset < end) {
+    struct extent e;
+
+    if (disk_block_status (job->dst, offset, end - offset, &e) == -1
+        || (e.type == EXTENT_DATA && copy_zero (job, offset, e.length) == -1))
+      return -1;
+    offset += e.length;
+  }
+  return 0;
+}
+
+/* Copy one work range; with hs, also feed it every guest byte of the
+ * range in order and put the range's digest in its slot.  old: a second
+ * buffer, for opts->compare. */
+static int
+copy_work_range (struct copy_job *job, char *buf, char *old, uint64_t offset,
                  uint64_t length, struct copy_stats *stats,
                  struct hash_stream *hs)
 {
@@ -355,7 +384,8 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
           return -1;
         stats->bytes_read += n;
         copy_throttle (job, n);
-        if (copy_write_data (job, buf, n, pos, stats) == -1
+        if ((old && disk_pread (job->dst, old, n, pos) == -1)
+            || copy_write_data (job, buf, old, n, pos, stats) == -1
             || (hs && hash_stream_data (hs, buf, n) == -1))
           return -1;
         if (job->opts->progress)
@@ -365,7 +395,7 @@ copy_work_range (struct copy_job *job, char *buf, uint64_t offset,
     }
     else {
       if ((!job->opts->target_is_zero
-           && copy_zero (job, offset, e.length) == -1)
+           && copy_zero_range (job, offset, e.length) == -1)
           || (hs && hash_stream_zeros (hs, e.length) == -1))
         return -1;
       stats->bytes_skipped += e.length;
@@ -391,12 +421,16 @@ copy_worker (void *arg)
   bool have_done = false;
   uint64_t offset, length;
   struct hash_stream hs, *hsp = job->range_digests ? &hs : NULL;
-  char *buf;
+  char *buf, *old = NULL;
 
   buf = copy_buffer_alloc (job->request_size);
-  if (buf == NULL || (hsp && hash_stream_init (hsp) == -1)) {
+  if (buf && job->opts->compare)
+    old = copy_buffer_alloc (job->request_size);
+  if (buf == NULL || (job->opts->compare && old == NULL)
+      || (hsp && hash_stream_init (hsp) == -1)) {
     copy_fail (job);
     free (buf);
+    free (old);
     return NULL;
   }
   for (;;) {
@@ -406,7 +440,7 @@ copy_worker (void *arg)
       copy_checkpoint (job, &batch);
     if (!more)
       break;
-    if (copy_work_range (job, buf, offset, length, &stats, hsp) == -1) {
+    if (copy_work_range (job, buf, old, offset, length, &stats, hsp) == -1) {
       copy_fail (job);
       break;
     }
@@ -418,11 +452,13 @@ copy_worker (void *arg)
   if (hsp)
     hash_stream_free (hsp);
   free (buf);
+  free (old);
 
   pthread_mutex_lock (&job->lock);
   job->stats.bytes_read += stats.bytes_read;
   job->stats.bytes_written += stats.bytes_written;
   job->stats.bytes_skipped += stats.bytes_skipped;
+  job->stats.bytes_same += stats.bytes_same;
   pthread_mutex_unlock (&job->lock);
   return NULL;
 }
@@ -436,6 +472,10 @@ copy_disk (struct disk *src, struct disk *dst,
   unsigned workers, started = 0;
   uint64_t align = dst->write_align ? dst->write_align : 512;
 
+  if (opts->compare && opts->target_is_zero) {
+    error_set ("copy: comparing with a target that reads as zeros");
+    return -1;
+  }
   job.ranges = opts->ranges;
   job.nr_ranges = opts->nr_ranges;
   if (job.ranges == NULL) {

@@ -27,6 +27,12 @@ struct copy_options {
   unsigned workers;          /* 0 = chosen from the number of CPUs */
   size_t request_size;       /* bytes per read/write; 0 = default */
   bool target_is_zero;       /* target reads as zeros: skip zero ranges */
+  /* The target holds an earlier copy of (most of) these bytes, which can
+   * no longer be trusted in detail (a resync after the source lost track
+   * of its changes): read it back and write only the blocks that differ;
+   * zero ranges are zeroed only where the target holds data.  Implies
+   * !target_is_zero. */
+  bool compare;
   const struct range *ranges;  /* sorted, disjoint; NULL = whole disk */
   size_t nr_ranges;
   /* Called from worker threads with the number of guest bytes finished. */
@@ -66,6 +72,7 @@ struct copy_stats {
   uint64_t bytes_checkpointed; /* in ranges handed to checkpoint */
   uint64_t bytes_written;    /* data written to the target */
   uint64_t bytes_skipped;    /* holes, zero extents and all-zero blocks */
+  uint64_t bytes_same;       /* compare: blocks the target already held */
   unsigned workers;          /* how many ran */
   bool hashed;               /* digest holds the source's digest */
   uint8_t digest[HASH_DIGEST_SIZE];

@@ -479,6 +479,7 @@ migrate_copy_disk (struct migration *m, size_t i,
     co.ranges = copy->ranges;
     co.nr_ranges = copy->nr_ranges;
     co.target_is_zero = copy->target_is_zero;
+    co.compare = copy->compare;
     co.bandwidth = copy->bandwidth;
     if (copy->checkpoint) {
       co.checkpoint = migrate_bridge_checkpoint;

@@ -142,6 +142,9 @@ struct migrate_copy {
   size_t nr_ranges;
   /* false on resume: the target may hold anything in these ranges */
   bool target_is_zero;
+  /* the target holds an earlier copy: write only what differs (see
+   * copy_options) */
+  bool compare;
   /* see copy_options: durable finished ranges, and the way to stop */
   int (*checkpoint) (void *opaque, const struct range *done, size_t n);
   double checkpoint_interval;

@@ -110,7 +110,7 @@ warm_pass_open (struct migration *m, struct change_source *src,
   const struct vm *vm = migrate_vm (m);
   bool keep_finished;
 
-  pass->bytes_changed = pass->bytes_copied = 0;
+  pass->bytes_changed = pass->bytes_copied = pass->bytes_written = 0;
   pass->copy_seconds = 0;
   if (h && h->pass_start && h->pass_start (h->opaque, pass) == -1)
     return -1;
@@ -125,12 +125,13 @@ warm_pass_open (struct migration *m, struct change_source *src,
   }
   pass->epoch_changed = op->view.epoch_changed;
   pass->full = pass->base == NULL || op->view.epoch_changed;
+  pass->compared = pass->full && !pass->target_fresh;
   pass->adopted = op->view.adopted;
   pass->epoch = op->view.epoch;
   if (op->view.epoch_changed)
     log_warn ("warm: %s: the changes since %s cannot be trusted (tracking "
-              "epoch changed): this pass copies every disk whole",
-              vm->name, pass->base);
+              "epoch changed): this pass compares every disk with the "
+              "target and writes what differs", vm->name, pass->base);
 
   /* Ranges an earlier attempt finished hold this view's bytes only if it
    * is the same view, or if the source is off (nothing changes). */
@@ -206,6 +207,7 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
       .ranges = op->todo[i].len ? op->todo[i].ptr : &nothing,
       .nr_ranges = op->todo[i].len,
       .target_is_zero = pass->target_fresh,
+      .compare = pass->compared,
       .checkpoint_interval = o->checkpoint_interval,
       .bandwidth = o->bandwidth,
     };
@@ -217,6 +219,7 @@ warm_pass_copy (struct migration *m, const struct warm_options *o,
     }
     r = migrate_copy_disk (m, i, &copy, &stats);
     pass->bytes_copied += stats.bytes_read;
+    pass->bytes_written += stats.bytes_written;
   }
   migrate_use_source_disks (m, NULL);
   pass->copy_seconds = clock_now () - t;

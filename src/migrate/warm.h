@@ -63,12 +63,15 @@ struct warm_pass {
   /* out, valid from the begin hook on */
   bool full;                    /* the whole view copied (seed, or the
                                    epoch changed) */
+  bool compared;                /* full, into a target holding an earlier
+                                   copy: only blocks that differ written */
   bool epoch_changed;
   bool adopted;                 /* an open view of an earlier process */
   const char *epoch;            /* borrowed from the view */
   uint64_t bytes_changed;       /* data + zero extents the source named */
   /* out, after the pass */
-  uint64_t bytes_copied;        /* data read and written */
+  uint64_t bytes_copied;        /* data read from the source */
+  uint64_t bytes_written;       /* data written to the target */
   double started;               /* epoch seconds: the view's instant */
   double seconds;
   double copy_seconds;          /* of which copying (the rest: views) */

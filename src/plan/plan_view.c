@@ -122,13 +122,14 @@ plan_syncs_json (struct store *s, int64_t vm_id)
   for (size_t i = 0; a && i < syncs.len; i++) {
     const struct store_sync *y = &syncs.ptr[i];
     if (json_array_append_new (a, json_pack (
-          "{s:i, s:o, s:f, s:I, s:I, s:f, s:f, s:b, s:b, s:b}",
+          "{s:i, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:b, s:b, s:b, s:b}",
           "index", y->idx, "started", plan_time_json (y->started_at),
           "seconds", y->seconds,
           "bytes-changed", (json_int_t) y->bytes_changed,
           "bytes-copied", (json_int_t) y->bytes_copied,
+          "bytes-written", (json_int_t) y->bytes_written,
           "dirty-rate", y->dirty_rate, "copy-rate", y->copy_rate,
-          "full", y->full, "final", y->final,
+          "full", y->full, "compared", y->compared, "final", y->final,
           "finished", y->finished)) == -1) {
       json_decref (a);
       a = NULL;

@@ -272,8 +272,9 @@ plan_warm_pass_begin (void *opaque, const struct warm_pass *pass,
             pass->mark == NULL ? "final sync" : w->sync_idx == 0 ? "seed"
             : "sync", w->sync_idx, pass->bytes_changed,
             pass->full ? "(whole disks)" : "changed",
-            pass->epoch_changed ? "; the tracking epoch changed: "
-                                  "copying every disk again" : "",
+            pass->epoch_changed ? "; the tracking epoch changed: every "
+                                  "disk is compared with the target and "
+                                  "what differs written" : "",
             pass->adopted ? "; the open view of the interrupted run "
                             "adopted" : restart ? "; what the interrupted "
                             "run copied is copied again (new view)" : "");
@@ -329,6 +330,8 @@ plan_warm_pass_done (void *opaque, const struct warm_pass *pass)
   row.seconds = pass->seconds;
   row.bytes_changed = pass->bytes_changed;
   row.bytes_copied = pass->bytes_copied;
+  row.bytes_written = pass->bytes_written;
+  row.compared = pass->compared;
   row.dirty_rate = !pass->full && prev > 0 && pass->started > prev
                    ? pass->bytes_changed / (pass->started - prev) : 0;
   row.copy_rate = pass->copy_seconds > 0
@@ -347,6 +350,15 @@ plan_warm_pass_done (void *opaque, const struct warm_pass *pass)
   }
   w->sync_id = 0;
   w->sync_idx++;
+  if (pass->compared) {
+    char msg[200];
+    snprintf (msg, sizeof msg, "compared %" PRIu64 " bytes with the "
+              "target: %" PRIu64 " bytes differed and were written",
+              pass->bytes_copied, pass->bytes_written);
+    if (store_event_add (pv->s, pv->row.id, plan_vm_state_name (pv->state),
+                         msg) == -1)
+      goto out;
+  }
   if (pass->mark) {
     old_base = pv->row.warm_base;
     pv->row.warm_base = strdup (pass->mark);

@@ -30,7 +30,7 @@
 #include "copy/copy.h"
 #include "util/vector.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -96,11 +96,14 @@ struct store_sync {
   int idx;                      /* 0 = seed, 1.. = incremental syncs */
   char *mark;                   /* the mark its view started */
   bool full;                    /* whole view copied (seed, epoch change) */
+  bool compared;                /* full, compared with what the target
+                                   held: only differing blocks written */
   bool final;                   /* the cutover's last sync, source off */
   double started_at;
   double seconds;               /* 0 while it runs */
   uint64_t bytes_changed;       /* what the source said changed */
-  uint64_t bytes_copied;        /* what was read and written */
+  uint64_t bytes_copied;        /* what was read from the source */
+  uint64_t bytes_written;       /* what was written to the target */
   double dirty_rate;            /* D: bytes/s newly dirtied since the
                                    previous view */
   double copy_rate;             /* R: bytes/s copied */

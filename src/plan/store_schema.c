@@ -161,6 +161,11 @@ const char *const store_migrations[] = {
   "  ok INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE INDEX intents_by_vm ON intents (vm_id, id);",
+  /* 4: what a sync wrote, and whether it compared the target (a resync
+   * after the tracking epoch changed). */
+  "ALTER TABLE syncs ADD COLUMN bytes_written INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (bytes_written >= 0);"
+  "ALTER TABLE syncs ADD COLUMN is_compared INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_NR_MIGRATIONS \

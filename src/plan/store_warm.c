@@ -144,8 +144,8 @@ store_sync_finish (struct store *s, const struct store_sync *sync)
 
   st = store_prepare (s, "UPDATE syncs SET is_full = ?, is_final = ?,"
                       " seconds = ?, bytes_changed = ?, bytes_copied = ?,"
-                      " dirty_rate = ?, copy_rate = ?, finished = 1"
-                      " WHERE id = ?");
+                      " dirty_rate = ?, copy_rate = ?, bytes_written = ?,"
+                      " is_compared = ?, finished = 1 WHERE id = ?");
   if (st == NULL)
     return -1;
   sqlite3_bind_int (st, 1, sync->full);
@@ -156,7 +156,10 @@ store_sync_finish (struct store *s, const struct store_sync *sync)
     return -1;
   sqlite3_bind_double (st, 6, sync->dirty_rate);
   sqlite3_bind_double (st, 7, sync->copy_rate);
-  sqlite3_bind_int64 (st, 8, sync->id);
+  if (store_bind_u64 (s, st, 8, sync->bytes_written) == -1)
+    return -1;
+  sqlite3_bind_int (st, 9, sync->compared);
+  sqlite3_bind_int64 (st, 10, sync->id);
   return store_warm_update (s, st, "finishing a sync", "sync", sync->id);
 }
 
@@ -168,7 +171,8 @@ store_sync_list (struct store *s, int64_t vm_id, store_sync_vector *out)
 
   st = store_prepare (s, "SELECT id, vm_id, idx, mark, is_full, is_final,"
                       " started_at, seconds, bytes_changed, bytes_copied,"
-                      " dirty_rate, copy_rate, finished FROM syncs"
+                      " dirty_rate, copy_rate, finished, bytes_written,"
+                      " is_compared FROM syncs"
                       " WHERE vm_id = ? ORDER BY idx");
   if (st == NULL)
     return -1;
@@ -188,6 +192,8 @@ store_sync_list (struct store *s, int64_t vm_id, store_sync_vector *out)
       .dirty_rate = sqlite3_column_double (st, 10),
       .copy_rate = sqlite3_column_double (st, 11),
       .finished = sqlite3_column_int (st, 12) != 0,
+      .bytes_written = store_column_u64 (st, 13),
+      .compared = sqlite3_column_int (st, 14) != 0,
     };
     if ((y.mark == NULL && sqlite3_column_type (st, 3) != SQLITE_NULL)
         || store_sync_vector_append (out, y) == -1) {

@@ -13,6 +13,10 @@
 #      (FERRY_WARM_KILLS_SYNC times, default 1), each time run again: it
 #      goes on, and never leaves a checkpoint of ours but the base and
 #      the unfinished pass's;
+#   3b. the domain defined again while ferry is down (its checkpoints
+#      forgotten, the guest restarted): the next sync is a compared
+#      resync (full, writing less than half of what it read), then syncs
+#      go on;
 #   4. plan cutover while the run runs: the run carries it out and exits,
 #      also when killed at random points of the cutover
 #      (FERRY_WARM_KILLS_CUTOVER times, default 1) and run again; the VM
@@ -79,6 +83,29 @@ done
 n=$(q "len([s for s in v['syncs'] if s['seconds'] > 0])")
 wait_for 180 "len([s for s in v['syncs'] if s['seconds'] > 0]) > $n + 1"
 check $? "kill/resumed-and-syncs-on"
+
+# 3b. the domain defined again while ferry is down (libvirt forgets its
+#     checkpoints, the images keep their bitmaps; the guest restarts):
+#     the next sync cannot trust the changes, compares the whole disks
+#     with the target and writes only what differs
+kill -9 $run
+wait $run 2>/dev/null
+on "$uri_a" dumpxml --inactive "$vm" >"$work/inactive.xml" &&
+  on "$uri_a" destroy "$vm" >/dev/null &&
+  on "$uri_a" undefine "$vm" --checkpoints-metadata >/dev/null &&
+  on "$uri_a" define "$work/inactive.xml" >/dev/null &&
+  on "$uri_a" start "$vm" >/dev/null &&
+  [ -z "$(on "$uri_a" checkpoint-list "$vm" --name)" ]
+check $? "resync/domain-redefined-checkpoints-forgotten"
+"$ferry" plan run p1 >>"$work/run2.log" 2>&1 &
+run=$!
+wait_for 240 "any(s['compared'] and s['finished'] for s in v['syncs'])"
+check $? "resync/a-compared-sync"
+[ "$(q "[(s['full'], s['bytes-written'] < s['bytes-copied'] / 2) for s in v['syncs'] if s['compared']][0]")" = "(True, True)" ]
+check $? "resync/full-and-writes-only-what-differs ($(q "[(s['bytes-copied'], s['bytes-written']) for s in v['syncs'] if s['compared']]"))"
+n=$(q "len([s for s in v['syncs'] if s['seconds'] > 0])")
+wait_for 180 "len([s for s in v['syncs'] if s['seconds'] > 0]) > $n"
+check $? "resync/incremental-syncs-go-on"
 
 # 4. the cutover, carried out by the running plan run, killed at random
 #    points too (each time run again: it resumes the cutover)

@@ -104,6 +104,8 @@ main (void)
   CHECK (store_sync_begin (s, &sync1) == 0 && sync1.started_at > 0);
   sync1.seconds = 2.5;
   sync1.bytes_changed = sync1.bytes_copied = 4096;
+  sync1.bytes_written = 512;
+  sync1.full = sync1.compared = true;
   CHECK (store_sync_finish (s, &sync1) == 0);
   CHECK (store_sync_begin (s, &cut) == 0);     /* killed before its end */
   {
@@ -122,7 +124,10 @@ main (void)
   CHECK (syncs.ptr[0].bytes_copied == 3 << 19);
   CHECK (syncs.ptr[0].dirty_rate == 100.5);
   CHECK (syncs.ptr[0].copy_rate == 26214.4);
-  CHECK (!syncs.ptr[1].full && syncs.ptr[1].bytes_copied == 4096);
+  CHECK (syncs.ptr[0].bytes_written == 0 && !syncs.ptr[0].compared);
+  CHECK (syncs.ptr[1].full && syncs.ptr[1].compared);
+  CHECK (syncs.ptr[1].bytes_copied == 4096);
+  CHECK (syncs.ptr[1].bytes_written == 512);
   CHECK (syncs.ptr[2].mark == NULL && syncs.ptr[2].final);
   CHECK (!syncs.ptr[2].finished && syncs.ptr[2].seconds == 0);
   store_sync_vector_free (&syncs);
