@@ -157,6 +157,20 @@ migrate_target (const struct migration *m)
   return &m->target;
 }
 
+uint64_t
+migrate_target_allocated (const struct migration *m)
+{
+  uint64_t bytes = 0;
+
+  for (size_t i = 0; i < m->vm->disks.len; i++) {
+    struct stat sb;
+    const char *path = m->target.disk_paths ? m->target.disk_paths[i] : NULL;
+    bytes += path && stat (path, &sb) == 0 ? (uint64_t) sb.st_blocks * 512
+                                           : m->vm->disks.ptr[i].capacity;
+  }
+  return bytes;
+}
+
 const finding_vector *
 migrate_findings (const struct migration *m)
 {

@@ -113,6 +113,10 @@ void migrate_use_source_disks (struct migration *m, struct disk **disks);
 /* The domain name and the target's files (the paths are set after
  * migrate_prepare or migrate_prepare_resume). */
 const struct target *migrate_target (const struct migration *m);
+/* The bytes the target's images take on disk (the capacity for one not
+ * created yet): about what verifying them reads, since digesting skips
+ * what reads as zeros. */
+uint64_t migrate_target_allocated (const struct migration *m);
 
 /* validate: run the rules; -1 on a Critical finding ("nothing was
  * copied").  The findings are then in migrate_findings (). */

@@ -256,14 +256,15 @@ warm_pass (struct migration *m, struct change_source *src,
 json_t *
 warm_downtime_json (const struct warm_downtime *d)
 {
-  return json_pack ("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+  return json_pack ("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I}",
                     "shutdown-seconds", d->shutdown,
                     "final-sync-seconds", d->final_sync,
                     "verify-seconds", d->verify,
                     "adapt-seconds", d->adapt,
                     "define-seconds", d->define,
                     "boot-seconds", d->boot,
-                    "total-seconds", d->total);
+                    "total-seconds", d->total,
+                    "verified-bytes", (json_int_t) d->verified_bytes);
 }
 
 /* Put the source back as it was: the target withdrawn, the source on.
@@ -333,6 +334,7 @@ warm_cutover_offline (struct migration *m, struct change_source *src,
     }
   migrate_use_source_disks (m, NULL);
   dt->verify = warm_phase (last);
+  dt->verified_bytes = migrate_target_allocated (m);
 
   /* 5, 6, 7 */
   if (migrate_adapt (m) == -1)
@@ -451,10 +453,12 @@ warm_predict_downtime (const struct warm_rates *r, bool *converges)
   *converges = r->dirty_rate < r->copy_rate;
   if (r->copy_rate <= 0)
     return -1;
-  /* The catch-up pass copies what accumulated since the last sync (at
-   * most one sync's worth); the final pass what was written during the
-   * catch-up and the shutdown. */
-  catchup_delta = r->dirty_rate * (r->view_seconds + WARM_SYNC_TARGET);
+  /* The catch-up pass copies what accumulated since the last sync (half
+   * an interval, on average, for a cutover asked for at any time); the
+   * final pass what was written during the catch-up and the shutdown. */
+  catchup_delta = r->dirty_rate * (r->view_seconds
+                                   + (r->interval > 0 ? r->interval / 2
+                                                      : WARM_SYNC_TARGET));
   catchup = r->view_seconds + catchup_delta / r->copy_rate;
   final_delta = r->dirty_rate * (catchup + r->shutdown_seconds);
   final = r->view_seconds + final_delta / r->copy_rate;

@@ -108,9 +108,11 @@ int warm_pass (struct migration *m, struct change_source *src,
  * the moment the source stopped serving to the moment the target runs. */
 struct warm_downtime {
   double shutdown, final_sync, verify, adapt, define, boot, total;
+  uint64_t verified_bytes;      /* what verify read: the target images'
+                                   allocation (migrate_target_allocated) */
 };
 
-/* {"shutdown-seconds", ..., "total-seconds"} */
+/* {"shutdown-seconds", ..., "total-seconds", "verified-bytes"} */
 json_t *warm_downtime_json (const struct warm_downtime *d);
 
 struct warm_cutover {
@@ -157,6 +159,8 @@ struct warm_rates {
   double dirty_rate;            /* D: bytes/s newly dirtied (last syncs) */
   double copy_rate;             /* R: bytes/s copied (last syncs) */
   double view_seconds;          /* fixed cost of a pass: view open/close */
+  double interval;              /* seconds between syncs; 0 = unknown
+                                   (WARM_SYNC_TARGET's worth of writes) */
   uint64_t disk_bytes;          /* allocated bytes to digest at verify */
   double hash_rate;             /* disk bytes/s verified (the final view
                                    and the target each read and digested) */
@@ -164,8 +168,10 @@ struct warm_rates {
   double define_seconds;        /* define + boot of the target */
 };
 
-/* Until measured: a graceful shutdown, a libvirt target's define and
- * start, and (before any pass) the copy rate. */
+/* Until a cutover on the same store measured them (plan_warm.c): a
+ * graceful shutdown, a libvirt target's define and start, and the
+ * verification rate (from the copy rate); before any pass, the copy
+ * rate. */
 #define WARM_SHUTDOWN_GUESS 30.0
 #define WARM_DEFINE_GUESS 3.0
 #define WARM_COPY_RATE_GUESS (100.0 * 1024 * 1024)

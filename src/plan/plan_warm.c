@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "migrate/warm.h"
@@ -55,6 +54,8 @@
 
 /* Syncs whose dirty rates are averaged for the prediction. */
 #define PLAN_WARM_RATE_SYNCS 3
+/* Cutovers a prediction learns the cost of its steps from. */
+#define PLAN_WARM_LEARN 10
 
 struct plan_warm {
   struct plan_vm pv;
@@ -374,6 +375,66 @@ out:
   return r;
 }
 
+/* Whether a plan's target spec ("dir:...", "libvirt,storage-pool=...")
+ * is of the given kind. */
+static bool
+plan_warm_target_is (const char *spec, const char *kind)
+{
+  size_t n = strlen (kind);
+  return strncmp (spec, kind, n) == 0 && (spec[n] == ':' || spec[n] == ',');
+}
+
+/* What the newest cutovers on this store measured: the mean shutdown
+ * (never more than this plan's timeout), the verification rate, and the
+ * mean define + boot of targets of this kind.  What none measured stays
+ * as it was (the guesses). */
+static void
+plan_warm_learn (struct plan_warm *w, struct warm_rates *rates)
+{
+  const struct plan_settings *st = &w->pv.runner->settings;
+  const char *kind = migrate_target (w->pv.m)->kind;
+  store_cutover_vector v = empty_vector;
+  double shutdown = 0, define = 0, verify_seconds = 0, verify_bytes = 0;
+  unsigned ns = 0, nd = 0;
+
+  if (store_cutover_list (w->pv.s, PLAN_WARM_LEARN, &v) == -1) {
+    log_warn ("%s: %s", w->pv.row.target_name, error_message ());
+    error_clear ();
+    return;
+  }
+  for (size_t i = 0; i < v.len; i++) {
+    json_t *j = json_loads (v.ptr[i].downtime, 0, NULL);
+    double vs = json_number_value (json_object_get (j, "verify-seconds"));
+    double vb = json_number_value (json_object_get (j, "verified-bytes"));
+
+    if (j == NULL)
+      continue;
+    shutdown += json_number_value (json_object_get (j, "shutdown-seconds"));
+    ns++;
+    if (vs > 0 && vb > 0) {
+      verify_seconds += vs;
+      verify_bytes += vb;
+    }
+    if (plan_warm_target_is (v.ptr[i].target, kind)) {
+      define += json_number_value (json_object_get (j, "define-seconds"))
+                + json_number_value (json_object_get (j, "boot-seconds"));
+      nd++;
+    }
+    json_decref (j);
+  }
+  store_cutover_vector_free (&v);
+  if (ns > 0) {
+    rates->shutdown_seconds = shutdown / ns;
+    if (st->shutdown_timeout > 0
+        && rates->shutdown_seconds > st->shutdown_timeout)
+      rates->shutdown_seconds = st->shutdown_timeout;
+  }
+  if (verify_seconds > 0)
+    rates->hash_rate = verify_bytes / verify_seconds;
+  if (nd > 0)
+    rates->define_seconds = define / nd;
+}
+
 /* The rates of the last syncs and the prediction they give; recorded. */
 static int
 plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
@@ -406,18 +467,11 @@ plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
     rates.dirty_rate /= nd;
   rates.copy_rate = copy_seconds > 0 ? copied / copy_seconds : 0;
   rates.view_seconds = nv > 0 ? view_seconds / nv : 1;
-  /* Digesting skips what reads as zeros: what verification reads is
-   * about what the target images hold. */
-  for (size_t i = 0; i < w->pv.disks.len; i++) {
-    struct stat sb;
-    const struct store_disk *sd = &w->pv.disks.ptr[i];
-    rates.disk_bytes += sd->target_path && stat (sd->target_path, &sb) == 0
-                        ? (uint64_t) sb.st_blocks * 512 : sd->size;
-  }
-  /* Verification reads and digests the final view and the target side by
-   * side; the seed read, digested and wrote the same data: verifying takes
-   * about 0.7 of that (make bench-warm: 2.7-2.9 s against 3.9 s for
-   * 1.1 GiB, docs/performance.md). */
+  rates.disk_bytes = migrate_target_allocated (w->pv.m);
+  /* Until a cutover measured it: verification reads and digests the final
+   * view and the target side by side; the seed read, digested and wrote
+   * the same data: verifying takes about 0.7 of that (make bench-warm:
+   * 2.7-2.9 s against 3.9 s for 1.1 GiB, docs/performance.md). */
   rates.hash_rate = rates.copy_rate / WARM_VERIFY_PER_COPY;
   rates.shutdown_seconds = st->shutdown_timeout > 0
                            && st->shutdown_timeout < WARM_SHUTDOWN_GUESS
@@ -425,11 +479,13 @@ plan_warm_predict (struct plan_warm *w, double *predicted, bool *converges)
   /* a dir target only writes its XML */
   rates.define_seconds = strcmp (migrate_target (w->pv.m)->kind, "libvirt")
                          == 0 ? WARM_DEFINE_GUESS : 0;
+  plan_warm_learn (w, &rates);
+  rates.interval = st->interval > 0 ? st->interval
+                                    : warm_interval_auto (&rates);
   *predicted = nd > 0 ? warm_predict_downtime (&rates, converges) : -1;
   if (nd == 0)
     *converges = true;
-  w->due = clock_now () + (st->interval > 0 ? st->interval
-                                           : warm_interval_auto (&rates));
+  w->due = clock_now () + rates.interval;
   return store_vm_set_predicted (w->pv.s, w->pv.row.id, *predicted);
 }
 

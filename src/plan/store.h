@@ -261,6 +261,20 @@ int store_sync_list (struct store *s, int64_t vm_id, store_sync_vector *out);
 int store_sync_delete_unfinished (struct store *s, int64_t vm_id);
 void store_sync_vector_free (store_sync_vector *v);
 
+/* A cutover measured on this store: its phases (the JSON text
+ * store_vm_set_downtime got) and the target of its plan. */
+struct store_cutover {
+  char *downtime;
+  char *target;
+};
+DEFINE_VECTOR_TYPE (store_cutover_vector, struct store_cutover);
+
+/* The newest max cutovers that finished (VM done), newest first, from
+ * every plan: what a prediction learns the cost of a step from. */
+int store_cutover_list (struct store *s, size_t max,
+                        store_cutover_vector *out);
+void store_cutover_vector_free (store_cutover_vector *v);
+
 /* Intents.  add: recorded and committed before the action (id set);
  * done: when it ended; list: the VM's, oldest first (open_only: those
  * not done). */

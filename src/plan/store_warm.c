@@ -227,6 +227,45 @@ store_sync_vector_free (store_sync_vector *v)
   store_sync_vector_reset (v);
 }
 
+int
+store_cutover_list (struct store *s, size_t max, store_cutover_vector *out)
+{
+  CLEANUP_STMT sqlite3_stmt *st = NULL;
+  int r;
+
+  st = store_prepare (s, "SELECT v.downtime, p.target FROM plan_vms v"
+                      " JOIN plans p ON p.id = v.plan_id"
+                      " WHERE v.downtime IS NOT NULL AND v.state = 'done'"
+                      " ORDER BY v.finished_at DESC, v.id DESC LIMIT ?");
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_int64 (st, 1, (sqlite3_int64) max);
+  while ((r = sqlite3_step (st)) == SQLITE_ROW) {
+    struct store_cutover c = { .downtime = store_column_text (st, 0),
+                               .target = store_column_text (st, 1) };
+    if (c.downtime == NULL || c.target == NULL
+        || store_cutover_vector_append (out, c) == -1) {
+      free (c.downtime);
+      free (c.target);
+      error_set_errno (ENOMEM, "store: reading cutovers");
+      return -1;
+    }
+  }
+  if (r != SQLITE_DONE)
+    return store_fail (s, "listing cutovers");
+  return 0;
+}
+
+void
+store_cutover_vector_free (store_cutover_vector *v)
+{
+  for (size_t i = 0; i < v->len; i++) {
+    free (v->ptr[i].downtime);
+    free (v->ptr[i].target);
+  }
+  store_cutover_vector_reset (v);
+}
+
 /*----------------------------------------------------------------------
  * Intents
  */

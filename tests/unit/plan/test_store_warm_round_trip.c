@@ -6,7 +6,8 @@
  * finished ones stay, an index is never recorded twice; intents are open
  * until done, listed oldest first, and done records ok; a plan's mode
  * defaults to cold; unknown rows are errors; a copy's rate is kept through
- * syncing and cutting-over, and rolled-back ends a run (finished_at). */
+ * syncing and cutting-over, and rolled-back ends a run (finished_at);
+ * the cutovers listed to learn from are those of VMs that are done. */
 #include "plantest.h"
 
 int
@@ -162,6 +163,20 @@ main (void)
   store_intent_vector_free (&intents);
   CHECK (store_intent_done (s, b.id + 100, true) == -1);
   CHECK (strstr (error_message (), "does not exist") != NULL);
+
+  /* Cutovers a prediction learns from: only those of VMs that are done,
+   * with their plan's target. */
+  {
+    store_cutover_vector cv = empty_vector;
+    CHECK (store_cutover_list (s, 10, &cv) == 0 && cv.len == 0);
+    CHECK (store_vm_set_state (s, vm, "rolled-back", "done", NULL,
+                               "cut over") == 0);
+    CHECK (store_cutover_list (s, 10, &cv) == 0 && cv.len == 1);
+    CHECK (strcmp (cv.ptr[0].downtime, phases) == 0);
+    CHECK (strcmp (cv.ptr[0].target, "dir:/x") == 0);
+    store_cutover_vector_free (&cv);
+    CHECK (store_cutover_list (s, 0, &cv) == 0 && cv.len == 0);
+  }
 
   store_close (s);
   return 0;
