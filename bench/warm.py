@@ -179,7 +179,9 @@ def report(rate, real, vm, predicted, learned, cold_s, compare_s):
         print(f"{label:>4} {s['seconds']:8.1f} {ch:12.1f} {co:11.1f} "
               f"{(co / ch if ch else 0):15.2f}")
     d = vm["downtime"]
-    print("downtime: " + ", ".join(f"{k[:-8]} {v:.1f} s" for k, v in d.items()))
+    print("downtime: " + ", ".join(f"{k[:-8]} {v:.1f} s" for k, v in d.items()
+                                   if k.endswith("-seconds"))
+          + f" ({d['verified-bytes'] / MIB:.0f} MiB verified)")
     total = d["total-seconds"]
     if predicted is not None and predicted > 0:
         basis = ("the step costs learned from the cutovers before it"
