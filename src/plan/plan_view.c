@@ -122,8 +122,9 @@ plan_syncs_json (struct store *s, int64_t vm_id)
   for (size_t i = 0; a && i < syncs.len; i++) {
     const struct store_sync *y = &syncs.ptr[i];
     if (json_array_append_new (a, json_pack (
-          "{s:i, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:b, s:b, s:b, s:b}",
-          "index", y->idx, "started", plan_time_json (y->started_at),
+          "{s:i, s:s?, s:o, s:f, s:I, s:I, s:I, s:f, s:f, s:b, s:b, s:b, s:b}",
+          "index", y->idx, "mark", y->mark,
+          "started", plan_time_json (y->started_at),
           "seconds", y->seconds,
           "bytes-changed", (json_int_t) y->bytes_changed,
           "bytes-copied", (json_int_t) y->bytes_copied,
