@@ -7,7 +7,7 @@
  * /var/tmp/ferry-nbd/ferry-TAG-XXXXXX (mode 01777: QEMU runs as another user
  * and must create the socket there; removed at view_close); for a remote
  * daemon on TCP at the host's name (virConnectGetHostname) and port
- * KVM_NBD_PORT, with the scratch images where libvirt puts them.  Each
+ * KVM_NBD_PORT, with the scratch images in KVM_REMOTE_SCRATCH_DIR there.  Each
  * disk is exported as "<mark prefix><target>" ("ferry-TAG-vda"): that is
  * how a job left by a process that died is recognised as this
  * migration's.  An incremental view also exports the bitmap
@@ -54,6 +54,8 @@
 
 #define KVM_NBD_DIR "/var/tmp/ferry-nbd"
 #define KVM_NBD_PORT "10809"
+/* Scratch images of a remote host's views, on that host. */
+#define KVM_REMOTE_SCRATCH_DIR "/var/tmp"
 #define KVM_EPOCH_TAG "ferry epoch "
 /* Tags are part of names, paths and XML: short, and plain characters. */
 #define KVM_TAG_MAX 48
@@ -470,14 +472,17 @@ kvm_view_xml (struct change_source *src, const char *base, const char *mark,
   for (size_t i = 0; i < src->vm.disks.len; i++) {
     char *t = kvm_xml_escape (k->targets[i]);
     int rr = t == NULL ? -1
-      : kvm_append (backup, "<disk name='%s' backup='yes'%s exportname='%s%s'",
-                    t, dir ? " type='file'" : "", src->mark_prefix, t);
+      : kvm_append (backup, "<disk name='%s' backup='yes' type='file' "
+                    "exportname='%s%s'", t, src->mark_prefix, t);
     if (rr == 0 && base)
       rr = kvm_append (backup, " exportbitmap='%s'", KVM_EXPORT_BITMAP);
+    /* libvirt 9.0 cannot choose a scratch file itself ("argument key
+     * 'filename' must not have null value"): always name one. */
     if (rr == 0)
       rr = dir ? kvm_append (backup, "><scratch file='%s/scratch-%s.qcow2'/>"
                              "</disk>", dir, t)
-        : kvm_append (backup, "/>");
+        : kvm_append (backup, "><scratch file='" KVM_REMOTE_SCRATCH_DIR
+                      "/%s%s-scratch.qcow2'/></disk>", src->mark_prefix, t);
     xmlFree (t);
     if (rr == -1)
       goto out;
@@ -1086,7 +1091,6 @@ static const struct change_source_ops kvm_ops = {
 
 /* ---- open ---- */
 
-/* Whether uri reaches a daemon on this machine (unix socket). */
 /* The room for scratch images: the file system of KVM_NBD_DIR (or of
  * its parent, before the first view made it). */
 static void
@@ -1094,13 +1098,14 @@ kvm_scratch_fact (const struct kvm_priv *k, struct kvm_facts *f)
 {
   struct statvfs fs;
 
-  f->scratch_dir = KVM_NBD_DIR;
+  f->scratch_dir = k->local ? KVM_NBD_DIR : KVM_REMOTE_SCRATCH_DIR;
   f->scratch_free = -1;
   if (k->local && (statvfs (KVM_NBD_DIR, &fs) == 0
                    || statvfs ("/var/tmp", &fs) == 0))
     f->scratch_free = (int64_t) fs.f_bavail * fs.f_frsize;
 }
 
+/* Whether uri reaches a daemon on this machine (unix socket). */
 static bool
 kvm_uri_is_local (virConnectPtr conn)
 {

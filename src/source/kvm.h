@@ -43,8 +43,8 @@ struct kvm_facts {
   } *disks;
   /* Where a view's scratch images go (the copies of the blocks the guest
    * overwrites while the view is open) and the room there: local daemons
-   * only; scratch_free -1 = unknown (a remote daemon puts them where
-   * libvirt chooses). */
+   * only; scratch_free -1 = unknown (a remote daemon's go to its own
+   * /var/tmp, whose room ferry cannot see). */
   const char *scratch_dir;
   int64_t scratch_free;
   size_t nr_foreign_checkpoints;    /* checkpoints not made by ferry */

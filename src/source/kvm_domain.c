@@ -800,10 +800,11 @@ kvm_domain_read (struct kvm_priv *k, const char *prefix, struct vm *vm,
   if (kvm_read_machine (&r, root) == -1 || kvm_read_devices (&r) == -1)
     goto out;
   /* Changed block tracking, for the generic rules: the images can hold
-   * the checkpoints' bitmaps (the warm rules say which cannot). */
+   * the checkpoints' bitmaps, as far as is known (the warm rules say
+   * which cannot, and which could not be checked). */
   vm->cbt = true;
   for (size_t i = 0; facts && i < facts->nr_disks; i++)
-    if (!facts->disks[i].qcow2_v3)
+    if (facts->disks[i].qcow2_v3_known && !facts->disks[i].qcow2_v3)
       vm->cbt = false;
   if (facts && kvm_read_facts (k, prefix, facts) == -1)
     goto out;

@@ -42,6 +42,11 @@
 # when hosts truly cannot run here (not root, libvirt or QEMU missing,
 # unshare fails), the reason on stderr; 1 on any other failure.
 # FERRY_HOSTS_DEBUG=1 makes the daemons log at debug level.
+# FERRY_HOSTS_TCP=1 also makes libvirtd listen on TCP, at 127.0.0.1 port
+# 16600 + slot without authentication (loopback only: for tests of what
+# ferry does with a host it reaches over the network, whose URI is then
+# qemu+tcp://127.0.0.1:PORT/system; the port is in NAME/tcp-port).
+# Applies to daemons started by that call.
 # FERRY_HOSTS_QEMU_ROOT=1 runs QEMU as root with its capabilities, for
 # postcopy: QEMU 7.2 needs userfaultfd, which the kernel refuses to other
 # users while vm.unprivileged_userfaultfd is 0 (the default).  Applies to
@@ -140,6 +145,12 @@ auth_unix_ro = "none"
 log_outputs = "$_lvl:file:/var/log/libvirt/libvirtd.log"
 $_filters
 EOF
+  rm -f "$_d/tcp-port"
+  if [ "${FERRY_HOSTS_TCP:-0}" = 1 ]; then
+    printf 'listen_tls = 0\nlisten_tcp = 1\nlisten_addr = "127.0.0.1"\ntcp_port = "%s"\nauth_tcp = "none"\n' \
+      $((16600 + _slot)) >>"$_d/etc/libvirtd.conf"
+    echo $((16600 + _slot)) >"$_d/tcp-port"
+  fi
   cat >"$_d/etc/virtlogd.conf" <<EOF
 # virtlogd.conf of ferry test host $_n (written by start-hosts.sh)
 log_outputs = "$_lvl:file:/var/log/libvirt/virtlogd.log"
@@ -179,7 +190,9 @@ start_daemons () {
         i=$((i + 1)); [ $i -le 100 ] || { echo "virtlogd did not create its socket" >&2; exit 1; }
         sleep 0.1
       done
-      libvirtd -d -p "$d/libvirtd.pid"
+      listen=
+      [ ! -s "$d/tcp-port" ] || listen=--listen
+      libvirtd -d $listen -p "$d/libvirtd.pid"
     ' start-hosts-ns "$_d" </dev/null >>"$_d/log/start.log" 2>&1 9>&-
 }
 
