@@ -8,6 +8,7 @@
  *  - QEMU ending before a proof of life gives "failed" with its message;
  *  - a QEMU that ignores SIGTERM is killed after the grace, with the
  *    process it started, and reaped;
+ *  - a Ctrl-C (util/interrupt.h) stops the boot at once, cleaned up;
  *  - QEMU's arguments: one argv entry each, the overlay (never the disk)
  *    on virtio-blk with commas doubled, a virtio-net NIC with the MAC on a
  *    restricted user network, the memory.
@@ -15,6 +16,7 @@
 #include <signal.h>
 
 #include "boottest.h"
+#include "util/interrupt.h"
 
 static const char fake[] =
   "#!/bin/sh\n"
@@ -144,5 +146,32 @@ main (int argc, char **argv)
   CHECK (wall >= 1 + 5 && wall < 1 + 5 + 3);
   json_decref (r);
   expect_child_gone ();
+
+  /* Ctrl-C during the boot (last: the request to stop stays for the
+   * process): an error, QEMU stopped, nothing left. */
+  {
+    pid_t helper;
+    double start = clock_monotonic ();
+
+    CHECK (interrupt_install () == 0);
+    setenv ("FAKE_CONSOLE", "booting\\r\\n", 1);
+    unsetenv ("FAKE_IGNORE_TERM");
+    tb.timeout = 20;
+    helper = fork ();
+    CHECK (helper >= 0);
+    if (helper == 0) {
+      sleep (1);
+      kill (getppid (), SIGINT);
+      _exit (0);
+    }
+    r = NULL;
+    CHECK (testboot_run (&tb, &r) == -1 && r == NULL);
+    CHECK (strstr (error_message (), "interrupted by SIGINT") != NULL);
+    CHECK (clock_monotonic () - start < 5);
+    CHECK (waitpid (helper, NULL, 0) == helper);
+    test_run ("test -z \"$(ls -A work)\"");
+    CHECK (waitpid (-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+    expect_child_gone ();
+  }
   return 0;
 }
