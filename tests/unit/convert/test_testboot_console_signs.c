@@ -9,9 +9,9 @@
  *  - a QEMU that ignores SIGTERM is killed after the grace, with the
  *    process it started, and reaped;
  *  - a Ctrl-C (util/interrupt.h) stops the boot at once, cleaned up;
- *  - QEMU's arguments: one argv entry each, the overlay (never the disk)
- *    on virtio-blk with commas doubled, a virtio-net NIC with the MAC on a
- *    restricted user network, the memory.
+ *  - QEMU's arguments: one argv entry each, an overlay per disk (never
+ *    the disk) on virtio-blk with commas doubled, a virtio-net NIC per MAC
+ *    on a restricted user network, the memory.
  * The real guests are booted by the other test_testboot_* tests. */
 #include <signal.h>
 
@@ -109,6 +109,32 @@ main (int argc, char **argv)
   test_run ("grep -qx 'virtio-blk-pci,drive=disk0,bootindex=1' args");
   test_run ("grep -qx 'stdio,id=console,signal=off' args");
   test_run ("! grep -q disk.raw args");
+
+  /* Every disk and NIC, each disk through its own overlay. */
+  {
+    static const char *const macs[] = { "52:54:00:fe:77:01",
+                                        "52:54:00:fe:77:02" };
+    struct testboot_disk two[2] = { d, { .path = test_printf (
+                                           "%s/disk2.raw", test_dir ()),
+                                         .format = "raw" } };
+    struct testboot t = tb;
+
+    test_run ("truncate -s 2M disk2.raw");
+    t.disks = two;
+    t.nr_disks = 2;
+    t.macs = macs;
+    t.nr_nics = 2;
+    r = run (&t, "login: ", "", NULL, false, &wall);
+    bt_expect (r, &t, "booted");
+    json_decref (r);
+    test_run ("grep -qx 'virtio-blk-pci,drive=disk1,bootindex=2' args");
+    test_run ("grep -qx 'user,id=net1,restrict=on' args");
+    test_run ("grep -qx 'virtio-net-pci,netdev=net1,mac=52:54:00:fe:77:02' "
+              "args");
+    test_run ("test $(grep -c '^if=none,id=disk[01],format=qcow2,file=.*/"
+              "disk[01].qcow2$' args) = 2");
+    test_run ("! grep -q disk2.raw args");
+  }
 
   /* Commas in a path are doubled inside QEMU's option values. */
   tb.work_dir = test_printf ("%s/work,dir", test_dir ());

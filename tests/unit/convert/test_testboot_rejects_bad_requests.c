@@ -53,5 +53,8 @@ main (int argc, char **argv)
   expect_refused (&t, "no serial log");
   t = tb; t.disks = &missing;
   expect_refused (&t, "gone.raw");
+  t = tb; t.serial_log = test_printf ("%s/no/such/dir/serial.log",
+                                      test_dir ());
+  expect_refused (&t, "no/such/dir/serial.log: No such file or directory");
   return 0;
 }
