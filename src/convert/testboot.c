@@ -101,7 +101,6 @@ static const char *const testboot_failure_signs[] = {
 static const char *const testboot_ovmf[][2] = {
   { "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd" },
   { "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd" },
-  { "/usr/share/ovmf/OVMF.fd", NULL },
 };
 
 enum testboot_state {
@@ -127,24 +126,42 @@ struct testboot_outcome {
   bool kvm_error;               /* QEMU said "KVM internal error" */
 };
 
+/* src as printable ASCII in dst (size bytes, NUL-terminated): other bytes
+ * become '?' and line ends "; ", so that it fits in a JSON string and on
+ * one line. */
+static void
+testboot_printable (char *dst, size_t size, const char *src)
+{
+  size_t i = 0;
+
+  for (; *src && i + 1 < size; src++) {
+    if (*src == '\n' && src[1] && i + 3 < size) {
+      dst[i++] = ';';
+      dst[i++] = ' ';
+    }
+    else if (*src != '\n' && *src != '\r')
+      dst[i++] = *src >= 0x20 && *src < 0x7f ? *src : '?';
+  }
+  dst[i] = '\0';
+}
+
 /* The state machine's one transition: RUNNING to a final state. */
 static void __attribute__ ((format (printf, 4, 5)))
 testboot_outcome_decide (struct testboot_outcome *o, enum testboot_state to,
                          const char *line, const char *fmt, ...)
 {
   va_list ap;
-  size_t i;
 
   if (o->state != TESTBOOT_RUNNING || to == TESTBOOT_RUNNING)
     abort ();
   o->state = to;
   o->seconds = clock_monotonic () - o->start;
   if (line) {
-    for (i = 0; line[i] && i < TESTBOOT_LINE_MAX; i++)
-      o->saw[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
-    while (i > 0 && o->saw[i - 1] == ' ')
-      i--;
-    o->saw[i] = '\0';
+    size_t n;
+
+    testboot_printable (o->saw, sizeof o->saw, line);
+    for (n = strlen (o->saw); n > 0 && o->saw[n - 1] == ' '; n--)
+      o->saw[n - 1] = '\0';
     o->saw_line = true;
   }
   va_start (ap, fmt);
@@ -601,11 +618,8 @@ testboot_args_firmware (const struct testboot *tb, testboot_argv *args,
     const char *code = testboot_ovmf[i][0], *vars = testboot_ovmf[i][1];
     const char *overlay;
 
-    if (access (code, R_OK) == -1 || (vars && access (vars, R_OK) == -1))
+    if (access (code, R_OK) == -1 || access (vars, R_OK) == -1)
       continue;
-    if (vars == NULL)
-      return testboot_arg (args, "-bios") == -1
-             ? -1 : testboot_arg (args, "%s", code);
     overlay = testboot_overlay (files, dir, "vars.qcow2", vars, "raw");
     if (overlay == NULL
         || testboot_arg_drive (args, "if=pflash,format=raw,unit=0,"
@@ -669,25 +683,6 @@ testboot_args (const struct testboot *tb, const char *qemu,
                          tb->macs[i]) == -1)
       return -1;
   return testboot_argv_append (args, NULL);
-}
-
-/* src as printable ASCII in dst (size bytes, NUL-terminated): other bytes
- * become '?' and line ends "; ", so that it fits in a JSON string and on
- * one line. */
-static void
-testboot_printable (char *dst, size_t size, const char *src)
-{
-  size_t i = 0;
-
-  for (; *src && i + 1 < size; src++) {
-    if (*src == '\n' && src[1] && i + 3 < size) {
-      dst[i++] = ';';
-      dst[i++] = ' ';
-    }
-    else if (*src != '\n' && *src != '\r')
-      dst[i++] = *src >= 0x20 && *src < 0x7f ? *src : '?';
-  }
-  dst[i] = '\0';
 }
 
 /* Boot once under accel: fill *o.  0, or -1 with the error set (QEMU
