@@ -70,6 +70,40 @@ ot_change_overlay (void)
   free (path);
 }
 
+/* The same changes written by QEMU (as guest adaptation's tools write
+ * them: libguestfs runs QEMU on the overlay); the zeroed clusters must
+ * then be zero clusters of the overlay too. */
+static inline void
+ot_change_overlay_with_qemu (void)
+{
+  char *path = test_path ("overlay.qcow2");
+  struct disk *d;
+  struct extent e;
+
+  test_run ("qemu-io -f qcow2 -c 'write -P 0x31 1000 3000' "
+            "-c 'write -P 0x32 %u %u' -c 'write -z %u %u' "
+            "-c 'write -z %u 500' -c 'write -P 0x33 %u 512' overlay.qcow2 "
+            ">/dev/null", OT_CLUSTER - 100, 2 * OT_CLUSTER, OT_ZERO_OFFSET,
+            OT_ZERO_LENGTH, OT_ZERO_OFFSET + 4 * OT_CLUSTER + 10,
+            OT_SIZE - 512);
+  d = disk_open (path, "qcow2", DISK_OPEN_NO_BACKING);
+  CHECK (d != NULL);
+  e = test_status_at (d, OT_ZERO_OFFSET, OT_ZERO_LENGTH);
+  CHECK (e.type == EXTENT_ZERO && e.length == OT_ZERO_LENGTH);
+  disk_close (d);
+  free (path);
+}
+
+/* The changes, by ferry's driver or (writer "qemu") by QEMU. */
+static inline void
+ot_change_overlay_by (const char *writer)
+{
+  if (strcmp (writer, "qemu") == 0)
+    ot_change_overlay_with_qemu ();
+  else
+    ot_change_overlay ();
+}
+
 /* The base, opened read-only. */
 static inline struct disk *
 ot_open_base (const char *base, const char *format)

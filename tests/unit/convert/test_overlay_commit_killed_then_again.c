@@ -40,6 +40,7 @@ int
 main (int argc, char **argv)
 {
   const char *format = argc > 1 ? argv[1] : "raw";
+  const char *writer = argc > 2 ? argv[2] : "ferry";
   const char *base;
   unsigned long n, crashes = 0;
   char *path;
@@ -50,7 +51,7 @@ main (int argc, char **argv)
   CHECK (overlay_create (path, format, test_printf ("%s/overlay.qcow2",
                                                     test_dir ())) == 0);
   free (path);
-  ot_change_overlay ();
+  ot_change_overlay_by (writer);
   test_run ("qemu-img convert -O raw overlay.qcow2 view.raw");
   test_run ("cp %s base.pristine && cp overlay.qcow2 overlay.pristine",
             base);

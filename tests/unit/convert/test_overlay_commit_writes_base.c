@@ -1,13 +1,15 @@
 /* test_overlay_commit_writes_base: a commit puts every extent of the
  * overlay into the base (data, and zero clusters over base data), touches
  * nothing else, and removes the overlay; the base then reads as the
- * overlay did (qemu-img compare; ferry's digest). */
+ * overlay did (qemu-img compare; ferry's digest).  Arguments: the base's
+ * format, and who writes the changes: ferry's qcow2 driver or QEMU. */
 #include "overlaytest.h"
 
 int
 main (int argc, char **argv)
 {
   const char *format = argc > 1 ? argv[1] : "raw";
+  const char *writer = argc > 2 ? argv[2] : "ferry";
   const char *base;
   struct disk *d;
   char *path;
@@ -18,7 +20,7 @@ main (int argc, char **argv)
   CHECK (overlay_create (path, NULL, test_printf ("%s/overlay.qcow2",
                                                   test_dir ())) == 0);
   free (path);
-  ot_change_overlay ();
+  ot_change_overlay_by (writer);
   test_run ("qemu-img convert -O raw overlay.qcow2 view.raw");
 
   CHECK (overlay_commit (test_printf ("%s/overlay.qcow2", test_dir ()))
