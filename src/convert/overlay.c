@@ -59,6 +59,13 @@ overlay_create (const char *base_path, const char *base_format,
     error_prefix ("overlay: %s: opening the base", overlay_path);
     return -1;
   }
+  /* A commit writes into the base: refuse now what it could not do. */
+  if (base->driver->pwrite == NULL || base->driver->zero == NULL) {
+    error_set ("overlay: %s: the base %s is %s, which ferry cannot write, "
+               "so the overlay could never be committed", overlay_path,
+               base_path, base->driver->name);
+    return -1;
+  }
   absolute = realpath (base_path, NULL);
   if (absolute == NULL) {
     error_set_errno (errno, "overlay: %s: resolving the base %s",

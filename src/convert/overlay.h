@@ -27,8 +27,9 @@
 
 /* Create overlay_path, a qcow2 v3 image as large as the base whose backing
  * file is base_path (recorded as an absolute path) in base_format (NULL =
- * probed now, and recorded).  Fails when overlay_path exists.  0, or -1
- * with the error set. */
+ * probed now, and recorded).  Fails when overlay_path exists, and when
+ * ferry cannot write the base's format (only raw and qcow2 are).  0, or
+ * -1 with the error set. */
 int overlay_create (const char *base_path, const char *base_format,
                     const char *overlay_path);
 

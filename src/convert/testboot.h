@@ -41,6 +41,8 @@ enum testboot_firmware {
   TESTBOOT_UEFI,
 };
 
+/* A disk to boot: raw or qcow2, the formats ferry writes (an overlay is
+ * refused over anything else, see overlay.h). */
 struct testboot_disk {
   const char *path;
   const char *format;           /* NULL = probed */

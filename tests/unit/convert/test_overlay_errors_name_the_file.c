@@ -1,7 +1,7 @@
 /* test_overlay_errors_name_the_file: an existing overlay is not
- * overwritten, a missing base, an image without a backing file and a base
- * whose size changed are refused with a message naming the file; the
- * base is untouched each time. */
+ * overwritten, a missing base, a base in a format ferry cannot write, an
+ * image without a backing file and a base whose size changed are refused
+ * with a message naming the file; the base is untouched each time. */
 #include <errno.h>
 
 #include "overlaytest.h"
@@ -40,6 +40,13 @@ main (void)
   expect_error (overlay_commit (overlay), "base changed");
   CHECK (access (overlay, F_OK) == 0);
   test_run ("truncate -s 4M base.raw && cmp -s base.raw base.orig");
+
+  test_run ("qemu-img create -q -f vmdk base.vmdk 4M");
+  expect_error (overlay_create (test_printf ("%s/base.vmdk", test_dir ()),
+                                NULL, test_printf ("%s/vmdk.qcow2",
+                                                   test_dir ())),
+                "base.vmdk is vmdk, which ferry cannot write");
+  CHECK (access (test_printf ("%s/vmdk.qcow2", test_dir ()), F_OK) == -1);
 
   test_run ("qemu-img create -q -f qcow2 plain.qcow2 4M");
   expect_error (overlay_commit (test_printf ("%s/plain.qcow2", test_dir ())),
