@@ -11,6 +11,8 @@
  *     testboot_console_check: marker seen ────────────────►├─► BOOTED
  *     testboot_console_check: failure sign seen ──────────►├─► FAILED
  *     QEMU ended (both its pipes closed) before either ───►├─► FAILED
+ *       (the guest powered off or reset: -no-reboot, so a guest that
+ *       panics and reboots, or resets in a loop, fails at once)
  *     the deadline passed ────────────────────────────────►└─► TIMEOUT
  *                                                          │
  *     testboot_stop (SIGTERM, SIGKILL after a grace; always reaped),
@@ -815,7 +817,12 @@ testboot_attempt (const struct testboot *tb, const char *qemu,
     testboot_stop (pid, &status);
   if (r == -1)
     return -1;
-  if (o->state == TESTBOOT_RUNNING) {
+  if (o->state == TESTBOOT_RUNNING && WIFEXITED (status)
+      && WEXITSTATUS (status) == 0)
+    /* -no-reboot: a reset ends QEMU as a power-off does. */
+    testboot_outcome_decide (o, TESTBOOT_FAILED, NULL, "the guest powered "
+                             "off or reset before a proof of life");
+  else if (o->state == TESTBOOT_RUNNING) {
     char how[64], err_line[256];
 
     testboot_describe_status (status, how, sizeof how);

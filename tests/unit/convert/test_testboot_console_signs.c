@@ -5,7 +5,8 @@
  *    default marker);
  *  - each failure sign ("Kernel panic", "ALERT!", "Gave up waiting for
  *    root", the "grub rescue>" prompt) gives "failed" with the line;
- *  - QEMU ending before a proof of life gives "failed" with its message;
+ *  - QEMU ending before a proof of life gives "failed" with its message,
+ *    or saying that the guest powered off or reset;
  *  - a QEMU that ignores SIGTERM is killed after the grace, with the
  *    process it started, and reaped;
  *  - a Ctrl-C (util/interrupt.h) stops the boot at once, cleaned up;
@@ -173,6 +174,17 @@ main (int argc, char **argv)
   json_decref (r);
   expect_child_gone ();
 
+  /* The guest resets (QEMU runs with -no-reboot and exits 0). */
+  tb.timeout = 20;
+  r = run (&tb, "Restarting system.\\r\\n", "", "0", false, &wall);
+  bt_expect (r, &tb, "failed");
+  CHECK (bt_string (r, "saw") == NULL);
+  CHECK (strcmp (bt_string (r, "reason"), "the guest powered off or reset "
+                 "before a proof of life") == 0);
+  CHECK (wall < 5);
+  json_decref (r);
+  test_run ("grep -qx -- -no-reboot args");
+
   /* Ctrl-C during the boot (last: the request to stop stays for the
    * process): an error, QEMU stopped, nothing left. */
   {
@@ -182,7 +194,7 @@ main (int argc, char **argv)
     CHECK (interrupt_install () == 0);
     setenv ("FAKE_CONSOLE", "booting\\r\\n", 1);
     unsetenv ("FAKE_IGNORE_TERM");
-    tb.timeout = 20;
+    unsetenv ("FAKE_EXIT");
     helper = fork ();
     CHECK (helper >= 0);
     if (helper == 0) {
