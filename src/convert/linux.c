@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "convert/convert_internal.h"
-#include "util/ascii.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -338,12 +337,12 @@ step_check (struct adapt *ad, struct step *st,
     return step_fail (st, "/boot", "no kernel with its modules in "
                       "/lib/modules");
   for (i = 0; i < nr_nics; i++) {
-    char mac[VM_MAC_SIZE];
+    char mac[VM_MAC_SIZE], other[VM_MAC_SIZE];
     if (nics[i].mac == NULL || !vm_mac_normalize (nics[i].mac, mac))
       return step_fail (st, "network", "NIC %zu: '%s' is not a MAC address",
                         i, nics[i].mac ? nics[i].mac : "");
     for (size_t j = 0; j < i; j++)
-      if (ascii_casecmp (nics[j].mac, nics[i].mac) == 0)
+      if (vm_mac_normalize (nics[j].mac, other) && strcmp (other, mac) == 0)
         return step_fail (st, "network", "MAC %s given twice", mac);
   }
   return step_detail (st, "%s %s, %s, %s", os_string (ad->os, "distro"),
