@@ -8,13 +8,16 @@
 #
 #   - --dry-run writes nothing (the image's digest is unchanged);
 #   - every kernel's initramfs holds virtio_pci, virtio_blk, virtio_scsi,
-#     virtio_net and ext4, and the original, kept as .ferry-orig, does not;
+#     virtio_net and ext4 (or the kernel has it built in, as the cloud
+#     kernel has ext4), and the original, kept as .ferry-orig, does not;
 #   - fstab and grub.cfg name the root by the UUID blkid reads, grub.cfg
 #     has console=ttyS0 and no root=/dev/sdX;
 #   - .link files pin ens192 and ens224 to the MACs given;
 #   - open-vm-tools is gone (dpkg -s fails);
 #   - the report lists every file changed, each new digest being the
-#     file's SHA-256 now, and the removed package.
+#     file's SHA-256 now, and the removed package;
+#   - a request it cannot carry out (one MAC for two NICs) is refused
+#     before any change.
 #
 # The guest is a copy of the cached image (never the cache itself).
 # Booting the adapted guest is test_debian_guest.sh's business.
@@ -113,6 +116,8 @@ for c in rep["changes"]:
             print("echo ==sha256 %s" % c["path"])
             print("checksum sha256 %s" % c["path"])
 for k in rep["os"]["kernels"]:
+    print("echo ==builtin %s" % k["version"])
+    print("cat /lib/modules/%s/modules.builtin" % k["version"])
     for suffix in ("", ".ferry-orig"):
         print("download %s%s %s/%s%s" % (k["initrd"], suffix, sys.argv[2],
                                          k["initrd"].split("/")[-1], suffix))
@@ -157,9 +162,12 @@ check(len(kernels) == 2, "kernels", out["kernels"])
 for v in kernels:
     new = open(os.path.join(boot, "initrd.img-%s.list" % v)).read()
     old = open(os.path.join(boot, "initrd.img-%s.ferry-orig.list" % v)).read()
+    builtin = out.get("builtin " + v, "")
     for m in mods:
-        check(re.search(r"/%s\.ko(\.[a-z]+)?$" % m, new, re.M) is not None,
-              "initramfs/%s/%s" % (v, m), "not in the new initramfs")
+        check(re.search(r"/%s\.ko(\.[a-z]+)?$" % m, new, re.M) is not None
+              or re.search(r"/%s\.ko$" % m, builtin, re.M) is not None,
+              "initramfs/%s/%s" % (v, m),
+              "neither in the new initramfs nor built into the kernel")
     check("virtio_blk" not in old, "initramfs-orig/%s" % v,
           "the original already had virtio_blk")
 # fstab and grub.cfg by UUID, serial console
@@ -210,5 +218,20 @@ check([s["step"] for s in rep["steps"]] ==
 sys.exit(1 if failed else 0)
 PY
 check $? adapted-guest
+
+# A guest ferry cannot adapt as asked (one MAC for two NICs) is refused by
+# the check step: one line, exit 2, a report without a single change.
+"$ferry" adapt --json --nic "$mac1@192" --nic "$(echo $mac1 | tr a-f A-F)@224" \
+  "$guest" >"$work/refused.json" 2>"$work/refused.err"
+status=$?
+[ $status -eq 2 ] && [ "$(wc -l <"$work/refused.err")" -eq 1 ] &&
+  grep -q "^ferry: convert: check: network: MAC $mac1 given twice$" "$work/refused.err" &&
+  python3 - "$work/refused.json" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+assert [(s["step"], s["result"]) for s in rep["steps"]] == [("check", "failed")], rep["steps"]
+assert rep["changes"] == [], rep["changes"]
+PY
+check $? refused-before-any-change
 
 exit $failed
