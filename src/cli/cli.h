@@ -21,6 +21,7 @@ int cmd_plan (int argc, char **argv);
 int cmd_host (int argc, char **argv);
 int cmd_cpu (int argc, char **argv);
 int cmd_live (int argc, char **argv);
+int cmd_adapt (int argc, char **argv);
 /* `ferry host evacuate ...` (argv[0] is "evacuate"). */
 int cmd_live_evacuate (int argc, char **argv);
 

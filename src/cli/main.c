@@ -37,6 +37,7 @@ static const struct command {
   { "host", cmd_host, "KVM hosts for live migration: add, list, evacuate", false },
   { "cpu", cmd_cpu, "CPU compatibility: compare, baseline, apply-baseline", false },
   { "live", cmd_live, "live-migrate a running VM between KVM hosts", false },
+  { "adapt", cmd_adapt, "adapt a VMware Linux guest's disks to KVM, in place", false },
 };
 
 void

@@ -46,6 +46,7 @@
 #define MAX_MEMORY_MIB (UINT64_C (1) << 32)     /* 4 PiB */
 #define MAX_DEVICES 1024
 #define MAX_INDEX 9999                          /* scsiN, ethernetN, ... */
+#define MAX_PCI_SLOT 65535                      /* ethernetN.pciSlotNumber */
 
 DEFINE_VECTOR_TYPE (index_vector, unsigned);
 
@@ -694,6 +695,24 @@ nic_network (struct reader *r, const char *base)
   return e ? e->value : NULL;
 }
 
+/* ethernetN.pciSlotNumber: ESXi writes it on first power-on, "-1" until
+ * it has chosen one. */
+static int
+nic_pci_slot (struct reader *r, const char *base, unsigned *out)
+{
+  const struct vmx_entry *e = findf (r->vmx, "%s.pciSlotNumber", base);
+  uint64_t slot;
+
+  *out = 0;
+  if (e == NULL || strcmp (e->value, "-1") == 0)
+    return 0;
+  if (entry_uint (r->what, e, 1, MAX_PCI_SLOT, "a PCI slot number",
+                  &slot) == -1)
+    return -1;
+  *out = slot;
+  return 0;
+}
+
 static int
 append_nic (struct reader *r, const char *base, const char *model,
             bool sriov)
@@ -703,7 +722,8 @@ append_nic (struct reader *r, const char *base, const char *model,
 
   if (e == NULL)
     e = findf (r->vmx, "%s.connected", base);
-  if (entry_bool (r->what, e, true, &nic.connected) == -1)
+  if (entry_bool (r->what, e, true, &nic.connected) == -1
+      || nic_pci_slot (r, base, &nic.pci_slot) == -1)
     return -1;
   if (r->vm->nics.len >= MAX_DEVICES) {
     error_set ("vmx: %s: more than %d network adapters", r->what,

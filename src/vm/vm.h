@@ -72,6 +72,10 @@ struct vm_nic {
   char *network;                /* the source network (port group) name */
   bool connected;               /* at power on */
   bool sriov;                   /* an SR-IOV virtual function */
+  unsigned pci_slot;            /* the slot number the firmware announces
+                                   (VMware's ethernetN.pciSlotNumber), from
+                                   which Linux names it ens<slot>; 0 =
+                                   unknown */
 };
 
 struct vm_cdrom {

@@ -145,6 +145,9 @@ main (void)
   CHECK_STREQ (vm.nics.ptr[0].mac, "00:0c:29:d4:e5:f6");
   CHECK_STREQ (vm.nics.ptr[0].network, "VM Network");
   CHECK (vm.nics.ptr[0].connected && !vm.nics.ptr[0].sriov);
+  CHECK (vm.nics.ptr[0].pci_slot == 192);
+  CHECK (vm.nics.ptr[1].pci_slot == 224);
+  CHECK (vm.nics.ptr[2].pci_slot == 256);
   CHECK_STREQ (vm.nics.ptr[1].model, "e1000e");
   CHECK_STREQ (vm.nics.ptr[1].mac, "00:50:56:3f:12:ab");
   CHECK_STREQ (vm.nics.ptr[1].network, "Backup");
