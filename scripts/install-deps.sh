@@ -13,6 +13,7 @@ PACKAGES="
   libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu
   qemu-system-x86 linux-image-amd64 busybox-static cpio iproute2 util-linux
   syslinux syslinux-common mtools dosfstools systemd-boot-efi
+  debootstrap libguestfs-tools guestfs-tools
 "
 
 missing=""

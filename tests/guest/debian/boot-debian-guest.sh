@@ -80,7 +80,8 @@ case "$hw" in
     # numbers, which udev names the NICs after.  No hypervisor CPUID bit:
     # systemd-detect-virt goes by the DMI vendor, so VMware tools start.
     vmware) cpu="$cpu,-hypervisor"
-            set -- "$@" -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off -smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform" \
+            set -- "$@" -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
+                -smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform" \
                 -device pvscsi,id=scsi0 -device scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1 ;;
     virtio) set -- "$@" -device pcie-root-port,id=rpdisk,bus=pcie.0,chassis=$((n + 1)) \
                 -device virtio-blk-pci,drive=disk0,bus=rpdisk,bootindex=1 ;;
