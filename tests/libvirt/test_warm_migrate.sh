@@ -92,11 +92,18 @@ kill -9 $run
 wait $run 2>/dev/null
 on "$uri_a" dumpxml --inactive "$vm" >"$work/inactive.xml" &&
   on "$uri_a" destroy "$vm" >/dev/null &&
+  mv "$work/serial.log" "$work/serial-first-boot.log" &&
   on "$uri_a" undefine "$vm" --checkpoints-metadata >/dev/null &&
   on "$uri_a" define "$work/inactive.xml" >/dev/null &&
   on "$uri_a" start "$vm" >/dev/null &&
   [ -z "$(on "$uri_a" checkpoint-list "$vm" --name)" ]
 check $? "resync/domain-redefined-checkpoints-forgotten"
+# The guest counts from 1 again: the ticks that matter from here on are
+# the new boot's, in a new console log; wait for its first.
+_end=$(( $(date +%s) + 180 ))
+while [ -z "$(last_tick)" ] && [ "$(date +%s)" -lt $_end ]; do sleep 1; done
+[ -n "$(last_tick)" ]
+check $? "resync/guest-writes-again (tick $(last_tick))"
 "$ferry" plan run p1 >>"$work/run2.log" 2>&1 &
 run=$!
 wait_for 240 "any(s['compared'] and s['finished'] for s in v['syncs'])"
