@@ -808,7 +808,6 @@ initramfs_check (struct adapt *ad, struct step *st, const char *tool,
   const char *args[] = { lister, initrd, NULL };
   CLEANUP_STRINGS char **files = guest_run (ad, st, lister, args);
   CLEANUP_STRINGS char **builtin = NULL;
-  CLEANUP_FREE char *text = NULL;
   char path[512];
 
   if (files == NULL)
