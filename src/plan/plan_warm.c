@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "migrate/warm.h"
+#include "target/target.h"
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
 #include "plan/store.h"
@@ -375,15 +376,6 @@ out:
   return r;
 }
 
-/* Whether a plan's target spec ("dir:...", "libvirt,storage-pool=...")
- * is of the given kind. */
-static bool
-plan_warm_target_is (const char *spec, const char *kind)
-{
-  size_t n = strlen (kind);
-  return strncmp (spec, kind, n) == 0 && (spec[n] == ':' || spec[n] == ',');
-}
-
 /* What the newest cutovers on this store measured: the mean shutdown
  * (never more than this plan's timeout), the verification rate, and the
  * mean define + boot of targets of this kind.  What none measured stays
@@ -415,7 +407,7 @@ plan_warm_learn (struct plan_warm *w, struct warm_rates *rates)
       verify_seconds += vs;
       verify_bytes += vb;
     }
-    if (plan_warm_target_is (v.ptr[i].target, kind)) {
+    if (target_spec_kind_is (v.ptr[i].target, kind)) {
       define += json_number_value (json_object_get (j, "define-seconds"))
                 + json_number_value (json_object_get (j, "boot-seconds"));
       nd++;

@@ -39,6 +39,13 @@ target_driver_find (const char *kind)
   return NULL;
 }
 
+bool
+target_spec_kind_is (const char *spec, const char *kind)
+{
+  size_t n = strlen (kind);
+  return strncmp (spec, kind, n) == 0 && (spec[n] == ':' || spec[n] == ',');
+}
+
 /* Split "KIND[,OPT[=VAL]]..." (modified in place) into kind and options. */
 static int
 target_parse_head (const char *spec, char *head, const char **kind,

@@ -76,6 +76,9 @@ struct target {
   void *handle;              /* the connector's own state */
 };
 
+/* Whether spec ("KIND[,OPT...]:LOCATION") names a target of that kind,
+ * without connecting. */
+bool target_spec_kind_is (const char *spec, const char *kind);
 /* Parse a spec (see above) for a VM called name, disks in format, and
  * connect.  0, or -1 with the error set (t then needs no target_free). */
 int target_open (const char *spec, const char *name, const char *format,
